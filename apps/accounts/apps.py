@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from apps.accounts.roles import sync_role_permissions
+
+    sync_role_permissions()
+
+
+class AccountsConfig(AppConfig):
+    name = "apps.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.accounts import models, policy
+        from apps.core import navigation
+
+        navigation.set_permission_checker(policy.navigation_checker)
+        # Role changes are m2m changes on User.groups; auditlog records them.
+        auditlog.register(
+            models.User,
+            m2m_fields={"groups"},
+            exclude_fields=["password", "last_login"],
+        )
+        auditlog.register(
+            models.ApiToken, exclude_fields=["token_hash", "last_used_at", "last_used_ip"]
+        )
+        # Keep every role's permissions equal to apps.accounts.roles after each migrate.
+        post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")

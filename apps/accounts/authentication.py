@@ -1,0 +1,91 @@
+"""DRF authentication: service-account tokens and MFA-verified portal sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+
+from apps.accounts.models import ApiToken
+from apps.accounts.policy import is_mfa_verified
+from apps.core import context
+
+# last_used_at is written at most this often per token, to keep hot endpoints cheap.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class TokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer ops_<prefix>_<secret>``.
+
+    Unknown, revoked and expired tokens get 401; a token used from an address outside
+    its allow-list gets 403. Each refusal has its own error code.
+    """
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None
+        parts = header.split()
+        if parts[0] != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Malformed Authorization header; expected 'Bearer <token>'."),
+                code="token_malformed",
+            )
+        plaintext = parts[1]
+        prefix = ApiToken.prefix_of(plaintext)
+        token = None
+        if prefix is not None:
+            token = ApiToken.objects.select_related("service_account").filter(prefix=prefix).first()
+        if token is None or not constant_time_compare(
+            token.token_hash, ApiToken.hash_token(plaintext)
+        ):
+            raise exceptions.AuthenticationFailed(_("Unknown API token."), code="token_invalid")
+        if token.is_revoked:
+            raise exceptions.AuthenticationFailed(
+                _("This API token was revoked."), code="token_revoked"
+            )
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(
+                _("This API token has expired."), code="token_expired"
+            )
+        account = token.service_account
+        if not account.is_active:
+            raise exceptions.AuthenticationFailed(
+                _("This service account is disabled."), code="account_disabled"
+            )
+        address = request.META.get("REMOTE_ADDR")
+        if not token.allows_ip(address):
+            raise exceptions.PermissionDenied(
+                _("This API token may not be used from this address."), code="ip_not_allowed"
+            )
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
+        context.set_actor(account)
+        return account, token
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="opsportal"'
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The portal session, accepted only once the person passed MFA (CSRF enforced)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _auth = result
+        if not is_mfa_verified(request._request.user):
+            raise exceptions.PermissionDenied(
+                _("Complete MFA verification first."), code="mfa_required"
+            )
+        return user, None

@@ -1,0 +1,191 @@
+"""People, service accounts and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.scopes import SCOPES
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("'%(value)s' is not a known time zone."), params={"value": value})
+
+
+class User(AbstractUser):
+    """A person using the portal, or a service account calling the API with tokens.
+
+    Service accounts cannot log in with a password and hold no roles; what they may do
+    comes from their tokens' scopes.
+    """
+
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    is_service_account = models.BooleanField(
+        _("service account"),
+        default=False,
+        help_text=_("Calls the API with tokens; cannot log in to the portal."),
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("assign_role", _("Can grant and remove roles")),
+            ("reset_mfa", _("Can reset another person's MFA")),
+            ("manage_service_accounts", _("Can create service accounts and API tokens")),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+def _default_token_expiry():
+    return timezone.now() + timezone.timedelta(days=90)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A service account's API token. Only its SHA-256 is stored; the plaintext is shown once.
+
+    The plaintext looks like ``ops_<prefix>_<secret>``; the prefix finds the row, the
+    hash of the whole token proves it.
+    """
+
+    TOKEN_PREFIX = "ops"
+
+    service_account = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        limit_choices_to={"is_service_account": True},
+        verbose_name=_("service account"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    allowed_ips = models.JSONField(
+        _("allowed IP networks"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: any address. Otherwise addresses or CIDR networks."),
+    )
+    expires_at = models.DateTimeField(_("expires at"), default=_default_token_expiry)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("revoked by"),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    # --- the secret -----------------------------------------------------------------
+    @staticmethod
+    def hash_token(plaintext: str) -> str:
+        return hashlib.sha256(plaintext.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """Return (plaintext, prefix, hash) for a new token."""
+        prefix = secrets.token_hex(6)
+        plaintext = f"{cls.TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+        return plaintext, prefix, cls.hash_token(plaintext)
+
+    @staticmethod
+    def prefix_of(plaintext: str) -> str | None:
+        parts = plaintext.split("_", 2)
+        if len(parts) != 3 or parts[0] != ApiToken.TOKEN_PREFIX or not parts[1]:
+            return None
+        return parts[1]
+
+    # --- checks ---------------------------------------------------------------------
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    def allows_ip(self, address: str | None) -> bool:
+        if not self.allowed_ips:
+            return True
+        if not address:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(net, strict=False) for net in self.allowed_ips)
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = [s for s in self.scopes or [] if s not in SCOPES]
+        if unknown:
+            errors["scopes"] = _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}
+        elif not self.scopes:
+            errors["scopes"] = _("Choose at least one scope.")
+        bad_ips = []
+        for net in self.allowed_ips or []:
+            try:
+                ipaddress.ip_network(str(net), strict=False)
+            except ValueError:
+                bad_ips.append(str(net))
+        if bad_ips:
+            errors["allowed_ips"] = _("Not an address or network: %(ips)s.") % {
+                "ips": ", ".join(bad_ips)
+            }
+        if self.expires_at and self.expires_at <= timezone.now():
+            errors["expires_at"] = _("The expiry must be in the future.")
+        if self.service_account_id and not self.service_account.is_service_account:
+            errors["service_account"] = _("Tokens belong to service accounts only.")
+        if errors:
+            raise ValidationError(errors)

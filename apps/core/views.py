@@ -1,0 +1,87 @@
+"""Home page, health, metrics and error pages."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.core import health, metrics
+from apps.core.api.errors import json_error_response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = sorted(request.user.groups.values_list("name", flat=True))
+    return render(request, "core/home.html", {"roles": roles})
+
+
+@require_GET
+@never_cache
+def health_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Says nothing about versions or configuration."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def health_ready(request: HttpRequest) -> JsonResponse:
+    ok, checks = health.readiness()
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    if token:
+        header = request.headers.get("Authorization", "")
+        return header.startswith("Bearer ") and constant_time_compare(header[7:], token)
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
+@require_GET
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not _metrics_allowed(request):
+        return HttpResponse(_("Forbidden"), status=403, content_type="text/plain")
+    body, content_type = metrics.render()
+    return HttpResponse(body, content_type=content_type)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/v1/")
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return json_error_response("not_found", _("Not found."), 404)
+    return render(request, "errors/404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return json_error_response("permission_denied", _("You may not do this."), 403)
+    return render(request, "errors/403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _is_api(request):
+        return json_error_response("bad_request", _("Bad request."), 400)
+    return render(request, "errors/400.html", status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return json_error_response("server_error", _("Internal error; it has been logged."), 500)
+    return render(request, "errors/500.html", status=500)

@@ -1,0 +1,30 @@
+"""URL map: portal pages, the /v1/ API, the OTP-gated admin, health and metrics."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from apps.core import views as core_views
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.audit.api.urls")),
+    path("", include("apps.notify.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("audit/", include("apps.audit.urls")),
+    path("notify/", include("apps.notify.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("v1/", include((api_patterns, "api"))),
+]
+
+handler404 = core_views.not_found
+handler500 = core_views.server_error
+handler403 = core_views.forbidden
+handler400 = core_views.bad_request

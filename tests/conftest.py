@@ -1,0 +1,123 @@
+"""Shared fixtures, and the rules for tests that need PostgreSQL, Redis or a browser.
+
+Marked tests run when their service is there and skip with a stated reason otherwise.
+With OPSPORTAL_REQUIRE_SERVICES=1 (set by .ci/run for its full run) a missing service
+fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory, make_token
+
+REQUIRE_SERVICES = os.environ.get("OPSPORTAL_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _redis_available() -> tuple[bool, str]:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False, "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001
+        return False, f"Redis at REDIS_URL does not answer ({type(exc).__name__})"
+    return True, ""
+
+
+def _missing_service_reason(item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL to a PostgreSQL database"
+    if item.get_closest_marker("redis"):
+        ok, why = _redis_available()
+        if not ok:
+            return f"needs Redis: {why}"
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing_service_reason(item)
+    if reason is None:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"OPSPORTAL_REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- people and sessions ------------------------------------------------------------
+
+
+def confirmed_totp_device(user) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return device
+
+
+def verify_session(client, user) -> None:
+    """Log ``user`` in on ``client`` with a session that has passed MFA."""
+    device = confirmed_totp_device(user)
+    client.force_login(user, backend="apps.accounts.backends.HumanModelBackend")
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(*roles: str, **fields):
+        return UserFactory(roles=list(roles), **fields)
+
+    return _make
+
+
+@pytest.fixture
+def verified_client(db, client):
+    """``verified_client(user)`` -> a Django test client logged in with MFA passed."""
+
+    def _login(user):
+        verify_session(client, user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_client(db):
+    return APIClient()
+
+
+@pytest.fixture
+def verified_api_client(db):
+    """``verified_api_client(user)`` -> a DRF client on an MFA-verified session (CSRF on)."""
+
+    def _login(user):
+        api = APIClient(enforce_csrf_checks=False)
+        verify_session(api, user)
+        return api
+
+    return _login
+
+
+@pytest.fixture
+def token_client(db):
+    """``token_client(scopes=[...])`` -> (APIClient with the bearer token, token)."""
+
+    def _make(*, scopes, **kwargs):
+        token, plaintext = make_token(scopes=scopes, **kwargs)
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        return api, token
+
+    return _make
