@@ -17,6 +17,7 @@ api_patterns = [
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("service-accounts/", include("apps.accounts.urls_tokens")),
     path("audit/", include("apps.audit.urls")),
     path("notify/", include("apps.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

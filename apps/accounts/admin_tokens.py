@@ -1,0 +1,1 @@
+"""Admin for service accounts and API tokens."""

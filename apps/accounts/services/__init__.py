@@ -1,0 +1,1 @@
+"""Every write in accounts goes through these services (see STYLE.md)."""
