@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from opsportal.env import env_bool, env_int, env_list, env_str, require_secret
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.audit",
     "apps.notify",
+    "apps.approvals",
+    "apps.seedconfig",
+    "apps.warroom",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +142,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "opsportal"),
+            # Bounded waits: a dead Redis must make a request fail fast, not hang it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -182,7 +188,11 @@ AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOCKOUT_SECONDS", 15 * 60))
 # behind a NAT is not locked out by a single person's typos (hence axes.W006 is silenced).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_RESET_ON_SUCCESS = True
+# A correct password alone must not clear the count (it would let wrong OTP codes go on
+# forever); apps.accounts clears it once both factors pass.
+AXES_RESET_ON_SUCCESS = False
+# Never store typed codes in axes's attempt rows.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -249,12 +259,31 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/v1/",
+    # Choice sets whose field names ("kind", "status") other apps use too.
+    "ENUM_NAME_OVERRIDES": {
+        "NotifyKindEnum": "apps.notify.models.Kind",
+        "OutboxStatusEnum": "apps.notify.models.OutboxStatus",
+        "ChangeRequestStatusEnum": "apps.approvals.models.ChangeRequest.Status",
+        "FreezeWindowKindEnum": "apps.approvals.models.FreezeWindow.Kind",
+        "EscalationStepKindEnum": "apps.warroom.models.escalation.EscalationStep.Kind",
+        "PageStatusEnum": "apps.warroom.models.escalation.Page.Status",
+        "PageEventKindEnum": "apps.warroom.models.escalation.PageEvent.Kind",
+        "ScheduleKindEnum": "apps.warroom.models.schedules.Schedule.Kind",
+        "CalendarFeedKindEnum": "apps.warroom.models.feeds.CalendarFeed.Kind",
+    },
 }
 # How long an Idempotency-Key answer is kept, in hours.
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
+# --- Approvals ----------------------------------------------------------------------
+# How long a change request waits for its second person before it expires, in hours.
+APPROVAL_TTL_HOURS = env_int("APPROVAL_TTL_HOURS", 24)
+
 # --- Audit --------------------------------------------------------------------------
 AUDITLOG_LOGENTRY_MODEL = "audit.LogEntry"
+# auditlog's migrations create its own log table even though audit.LogEntry replaces it;
+# that unused table's foreign keys stop PostgreSQL from TRUNCATE-ing users between tests.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_CID_GETTER = "apps.core.context.get_request_id"
@@ -279,7 +308,30 @@ CELERY_BEAT_SCHEDULE = {
     "notify-outbox-sweep": {"task": "notify.outbox_sweep_task", "schedule": 15.0},
     # Drops stored Idempotency-Key answers older than IDEMPOTENCY_KEY_TTL_HOURS.
     "core-idempotency-purge": {"task": "core.idempotency_purge_task", "schedule": 3600.0},
+    # Marks pending change requests past their expiry as expired (approval re-checks too),
+    # so the inbox and the one-pending-per-target rule do not keep stale requests alive.
+    "approvals-expire": {"task": "approvals.expire_task", "schedule": 300.0},
+    # War room: tells each team lead about on-call coverage gaps in the next 14 days
+    # (once a day; the notice is de-duplicated per schedule and day).
+    "warroom-coverage-gaps": {
+        "task": "warroom.coverage_gaps_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # War room: tells the incoming on-call person of a handoff in the next few minutes
+    # (WARROOM_SHIFT_NOTICE_MINUTES); one notice per shift, de-duplicated by key.
+    "warroom-shift-notices": {"task": "warroom.shift_change_notices_task", "schedule": 60.0},
+    # War room: re-queues page steps whose time has come but whose task was lost (a
+    # worker killed hard); a duplicate step task does nothing, so this is always safe.
+    "warroom-page-sweep": {"task": "warroom.page_sweep_task", "schedule": 30.0},
 }
+
+# --- War room ----------------------------------------------------------------------
+# Seconds in one escalation "minute": 60 in real life; tests make waits take seconds.
+WARROOM_ESCALATION_MINUTE_SECONDS = env_int("WARROOM_ESCALATION_MINUTE_SECONDS", 60)
+# How many minutes before a handoff the incoming person is told.
+WARROOM_SHIFT_NOTICE_MINUTES = env_int("WARROOM_SHIFT_NOTICE_MINUTES", 15)
+# The portal's address as people reach it, for links in notifications (acknowledge a page).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
 
 # --- Notifications -------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -311,7 +363,9 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The header only makes the site eligible for browsers' preload lists; submitting
+    # the domain is a separate, deliberate step. SECURE_HSTS_PRELOAD=false drops it.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^health$", r"^health/readiness$", r"^metrics$"]
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -350,5 +404,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # urllib3 logs request lines at DEBUG; Telegram bot and Slack webhook URLs are secrets.
+        "urllib3": {"level": "WARNING"},
     },
 }

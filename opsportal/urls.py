@@ -12,6 +12,9 @@ api_patterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.notify.api.urls")),
+    path("", include("apps.approvals.api.urls")),
+    path("", include("apps.seedconfig.api.urls")),
+    path("", include("apps.warroom.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +23,9 @@ urlpatterns = [
     path("service-accounts/", include("apps.accounts.urls_tokens")),
     path("audit/", include("apps.audit.urls")),
     path("notify/", include("apps.notify.urls")),
+    path("approvals/", include("apps.approvals.urls")),
+    path("config/", include("apps.seedconfig.urls")),
+    path("warroom/", include("apps.warroom.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("v1/", include((api_patterns, "api"))),

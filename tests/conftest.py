@@ -17,6 +17,8 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, make_token
 
+pytest_plugins = ["tests.celery_worker"]
+
 REQUIRE_SERVICES = os.environ.get("OPSPORTAL_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -56,6 +58,12 @@ def pytest_runtest_setup(item):
 
 
 # --- people and sessions ------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashing costs ~0.3 s a password; tests only need a working hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def confirmed_totp_device(user) -> TOTPDevice:

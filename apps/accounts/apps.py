@@ -17,10 +17,21 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.accounts import models, policy
+        from apps.accounts import models, policy, signals
         from apps.core import navigation
 
         navigation.set_permission_checker(policy.navigation_checker)
+        navigation.register(
+            navigation.NavItem(
+                key="people",
+                label=_("People"),
+                url_name="accounts:people",
+                permission="accounts.view_user",
+                order=90,
+            )
+        )
+        # Login stamps and audit events for logins and lockouts.
+        signals.connect()
         # Role changes are m2m changes on User.groups; auditlog records them.
         auditlog.register(
             models.User,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
@@ -28,11 +29,9 @@ class TokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = request.headers.get("Authorization", "")
-        if not header:
-            return None
-        parts = header.split()
-        if parts[0] != self.keyword:
+        parts = request.headers.get("Authorization", "").split()
+        # Another scheme (or none) is not ours to judge; the scheme name is case-insensitive.
+        if not parts or parts[0].lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
@@ -76,6 +75,22 @@ class TokenAuthentication(BaseAuthentication):
         return f'{self.keyword} realm="opsportal"'
 
 
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents TokenAuthentication as the OpenAPI bearer scheme ``bearerAuth``."""
+
+    target_class = "apps.accounts.authentication.TokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": _(
+                "A service account's API token: Authorization: Bearer ops_<prefix>_<secret>."
+            ),
+        }
+
+
 class VerifiedSessionAuthentication(SessionAuthentication):
     """The portal session, accepted only once the person passed MFA (CSRF enforced)."""
 
@@ -89,3 +104,23 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 _("Complete MFA verification first."), code="mfa_required"
             )
         return user, None
+
+
+class VerifiedSessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents the MFA-verified portal session as the OpenAPI scheme ``cookieAuth``."""
+
+    target_class = "apps.accounts.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": _(
+                "A portal session that passed MFA; unsafe methods also need the CSRF token "
+                "in the X-CSRFToken header."
+            ),
+        }

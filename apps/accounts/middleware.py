@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -31,7 +32,14 @@ UNVERIFIED_ALLOWED_PREFIXES = (
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_LIFETIME."""
+    """Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_LIFETIME.
+
+    The login time is stamped at login (apps.accounts.signals). The last-seen time is
+    rewritten at most every LAST_SEEN_RESOLUTION seconds, so a busy page does not write
+    its session on every request.
+    """
+
+    LAST_SEEN_RESOLUTION = 30
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,8 +51,8 @@ class SessionLifetimeMiddleware:
             login_at = request.session.get(SESSION_LOGIN_AT)
             last_seen = request.session.get(SESSION_LAST_SEEN)
             if login_at is None:
-                request.session[SESSION_LOGIN_AT] = now
-                login_at = now
+                # A session from before the stamp existed: its clock starts now.
+                request.session[SESSION_LOGIN_AT] = login_at = now
             expired = (now - login_at > settings.SESSION_ABSOLUTE_LIFETIME) or (
                 last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT
             )
@@ -55,8 +63,8 @@ class SessionLifetimeMiddleware:
                         "session_expired", _("Your session has expired; log in again."), 401
                     )
                 return redirect(f"{reverse('accounts:login')}?expired=1")
-            # Writing the timestamp on every request keeps the idle clock honest.
-            request.session[SESSION_LAST_SEEN] = now
+            if last_seen is None or now - last_seen >= self.LAST_SEEN_RESOLUTION:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 
@@ -85,7 +93,7 @@ class MFARequiredMiddleware:
             from apps.accounts.mfa import has_confirmed_device
 
             target = "accounts:mfa_verify" if has_confirmed_device(user) else "accounts:mfa_enrol"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

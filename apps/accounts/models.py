@@ -1,4 +1,4 @@
-"""People, service accounts and API tokens."""
+"""People, service accounts, API tokens and MFA backup codes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 from apps.accounts.scopes import SCOPES
 
@@ -183,9 +185,112 @@ class ApiToken(models.Model):
             errors["allowed_ips"] = _("Not an address or network: %(ips)s.") % {
                 "ips": ", ".join(bad_ips)
             }
-        if self.expires_at and self.expires_at <= timezone.now():
+        # Only a new token must expire in the future: revoking an expired one stays valid.
+        if self._state.adding and self.expires_at and self.expires_at <= timezone.now():
             errors["expires_at"] = _("The expiry must be in the future.")
         if self.service_account_id and not self.service_account.is_service_account:
             errors["service_account"] = _("Tokens belong to service accounts only.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- MFA backup codes -------------------------------------------------------------------
+# django-otp's static plugin keeps its codes in plaintext; these keep only salted hashes.
+
+BACKUP_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i look-alikes
+BACKUP_CODE_LENGTH = 12  # about 59 bits of entropy per code
+BACKUP_CODE_HASH_ITERATIONS = 20_000
+
+
+def normalize_backup_code(value: str) -> str:
+    """The canonical form of a typed backup code: lower case, no spaces or dashes."""
+    return "".join(ch for ch in str(value).lower() if ch not in " -\t")
+
+
+def format_backup_code(code: str) -> str:
+    """Show a code in groups of four (``abcd-efgh-jkmn``) so it is easy to copy by hand."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def hash_backup_code(code: str, *, salt: str | None = None) -> str:
+    """A salted PBKDF2-SHA256 hash of a normalized backup code, as ``iterations$salt$hex``."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac(
+        "sha256", code.encode(), salt.encode(), BACKUP_CODE_HASH_ITERATIONS
+    ).hex()
+    return f"{BACKUP_CODE_HASH_ITERATIONS}${salt}${digest}"
+
+
+class BackupCodeDevice(Device):
+    """A person's single-use backup codes, as one django-otp device.
+
+    Verifying a code marks it used; a used code never verifies again. Only salted hashes
+    are stored: the plaintext codes are shown once, when they are generated.
+    """
+
+    class Meta(Device.Meta):
+        ordering = ["user_id", "id"]
+        verbose_name = _("backup code set")
+        verbose_name_plural = _("backup code sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                name="accounts_backup_device_one_per_user",
+                violation_error_message=_("A person has one set of backup codes."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"
+
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+    def verify_token(self, token) -> bool:
+        code = normalize_backup_code(token or "")
+        if len(code) != BACKUP_CODE_LENGTH or any(c not in BACKUP_CODE_ALPHABET for c in code):
+            return False
+        for row in self.codes.filter(used_at__isnull=True):
+            if row.matches(code):
+                # The conditional update makes two racing uses of one code succeed once.
+                used = BackupCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+                    used_at=timezone.now()
+                )
+                return used == 1
+        return False
+
+
+class BackupCode(models.Model):
+    """One backup code of a set: its salted hash and when it was used (null: unused)."""
+
+    device = models.ForeignKey(
+        BackupCodeDevice,
+        on_delete=models.CASCADE,
+        related_name="codes",
+        verbose_name=_("backup code set"),
+    )
+    code_hash = models.CharField(_("code hash"), max_length=128, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["device_id", "id"]
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "code_hash"],
+                name="accounts_backup_code_unique_in_set",
+                violation_error_message=_("This backup code already exists in the set."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"backup code #{self.pk} ({'used' if self.used_at else 'unused'})"
+
+    def matches(self, normalized_code: str) -> bool:
+        try:
+            _iterations, salt, _digest = self.code_hash.split("$", 2)
+        except ValueError:
+            return False
+        return constant_time_compare(self.code_hash, hash_backup_code(normalized_code, salt=salt))

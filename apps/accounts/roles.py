@@ -28,21 +28,50 @@ ROLES: dict[str, str] = {
 # What every verified person may do regardless of role.
 _EVERYONE = {
     "accounts.view_user",
+    "approvals.view_changerequest",
+    "seedconfig.view_config",
+    # War room: everyone sees who is on call and pages, and can acknowledge a page.
+    "warroom.view_team",
+    "warroom.view_schedule",
+    "warroom.view_rotationlayer",
+    "warroom.view_override",
+    "warroom.view_escalationpolicy",
+    "warroom.view_page",
+    "warroom.acknowledge_page",
+}
+
+# War room: who runs teams, schedules and policies (team leads also get per-object
+# grants on their own team's schedules and policies through django-guardian).
+_WARROOM_MANAGE = {
+    "warroom.add_team",
+    "warroom.change_team",
+    "warroom.add_schedule",
+    "warroom.change_schedule",
+    "warroom.add_escalationpolicy",
+    "warroom.change_escalationpolicy",
+    "warroom.trigger_page",
+    "warroom.send_test_page",
+    "warroom.view_calendarfeed",
 }
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     SUPER_ADMIN: _EVERYONE
+    | _WARROOM_MANAGE
     | {
         "accounts.assign_role",
         "accounts.reset_mfa",
         "accounts.manage_service_accounts",
+        "approvals.approve_change",
+        "approvals.manage_freeze",
         "audit.view_audit_trail",
         "audit.export_audit_trail",
         "notify.view_channel",
         "notify.manage_channel",
         "notify.view_outbox",
+        "seedconfig.request_change",
     },
     OPS: _EVERYONE
+    | _WARROOM_MANAGE
     | {
         "audit.view_audit_trail",
         "notify.view_channel",
@@ -52,6 +81,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     FINANCE: _EVERYONE
     | {
         "notify.view_channel",
+        "seedconfig.request_change",
     },
     REVIEWER: _EVERYONE
     | {
@@ -60,6 +90,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     SUPPORT: _EVERYONE | set(),
     INCIDENT_COMMANDER: _EVERYONE
     | {
+        "warroom.trigger_page",
+        "approvals.grant_freeze_exception",
+        "approvals.manage_freeze",
         "audit.view_audit_trail",
         "notify.view_channel",
         "notify.view_outbox",

@@ -9,6 +9,7 @@ SCOPES: dict[str, str] = {
     "config:secrets": _("Read configuration secrets (RPC endpoints)"),
     "support:ingest": _("Send customer, wallet and transaction data"),
     "alerts:write": _("Post alerts"),
+    "oncall:read": _("Read teams, schedules and who is on call"),
 }
 
 

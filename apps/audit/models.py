@@ -2,20 +2,84 @@
 
 All three tables are append-only and hash-chained: each row stores the hash of its
 predecessor and its own hash over its content, so ``manage.py audit_verify`` can prove
-nothing was altered or removed.
+nothing was altered or removed. How the hash is computed is described in
+``apps.audit.chain``.
+
+Append-only is enforced three times over: the model refuses to save an existing row or
+to delete one, the querysets refuse ``update()``/``delete()``/bulk writes, and on
+PostgreSQL a trigger refuses UPDATE and DELETE on the tables (migration 0004).
+
+People who acted are deactivated, never deleted: every audit row's actor is a PROTECT
+foreign key, so deleting a user who appears in the trail is refused.
 """
 
 from __future__ import annotations
 
-from auditlog.models import AbstractLogEntry
+from typing import ClassVar
+
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit import chain
+from apps.core import context
+
+
+class AuditRecordImmutable(Exception):
+    """Raised when code tries to change or remove an audit row."""
+
+
+def _refuse(what: str):
+    raise AuditRecordImmutable(
+        f"Audit rows are append-only: {what} is not allowed on the audit trail."
+    )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that reads and inserts, and refuses every bulk change or removal."""
+
+    def update(self, **kwargs):
+        _refuse("update()")
+
+    update.alters_data = True
+
+    def delete(self):
+        _refuse("delete()")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse("bulk_update()")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Rows are chained one by one under the chain lock; a bulk insert would skip that.
+        _refuse("bulk_create()")
+
+
+class AppendOnlyManager(models.Manager.from_queryset(AppendOnlyQuerySet)):
+    pass
+
+
+class ChainedLogEntryManager(LogEntryManager.from_queryset(AppendOnlyQuerySet)):
+    """auditlog's manager (log_create, log_m2m_changes, …) over an append-only queryset.
+
+    auditlog writes through ``self.create(...)``, which calls ``LogEntry.save``, where the
+    row is chained.
+    """
+
 
 class ChainedRecord(models.Model):
-    """Fields every hash-chained audit row carries."""
+    """Fields and behaviour every hash-chained audit row shares.
+
+    Subclasses name their chain (``CHAIN``) and the columns the row hash covers
+    (``HASHED_FIELDS``, attnames; see ``apps.audit.chain``).
+    """
+
+    CHAIN: ClassVar[str]
+    HASHED_FIELDS: ClassVar[tuple[str, ...]]
 
     request_id = models.CharField(_("request id"), max_length=128, blank=True, db_index=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
@@ -24,9 +88,78 @@ class ChainedRecord(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            _refuse("changing a stored row")
+        self.fill_from_context()
+        kwargs["force_insert"] = True
+        parent_save = super().save
+        chain.append(self, lambda: parent_save(*args, **kwargs), using=kwargs.get("using"))
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        _refuse("deleting a row")
+
+    delete.alters_data = True
+
+    def fill_from_context(self) -> None:
+        """Take request id, remote address and actor from the current request or task."""
+        if not self.request_id:
+            self.request_id = context.get_request_id() or ""
+        if self.remote_addr is None:
+            self.remote_addr = context.get_remote_addr()
+        if self.actor_id is None:
+            actor = context.get_actor()
+            if actor is not None:
+                self.actor_id = actor.pk
+                self.set_actor_text(actor)
+
+    def set_actor_text(self, actor) -> None:
+        self.actor_repr = str(actor)[:150]
+
 
 class LogEntry(ChainedRecord, AbstractLogEntry):
     """A model change recorded by django-auditlog (create, update, delete, m2m)."""
+
+    CHAIN = "changes"
+    HASHED_FIELDS = (
+        "content_type_id",
+        "object_pk",
+        "object_id",
+        "object_repr",
+        "serialized_data",
+        "action",
+        "changes_text",
+        "changes",
+        "actor_id",
+        "actor_email",
+        "cid",
+        "request_id",
+        "remote_addr",
+        "remote_port",
+        "timestamp",
+        "additional_data",
+    )
+
+    # auditlog's defaults are CASCADE and SET_NULL; either would rewrite or remove audit
+    # rows. PROTECT refuses to delete a content type or a person with history instead.
+    content_type = models.ForeignKey(
+        to="contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("content type"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+
+    objects = ChainedLogEntryManager()
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = _("change record")
@@ -40,9 +173,31 @@ class LogEntry(ChainedRecord, AbstractLogEntry):
     def __str__(self) -> str:
         return AbstractLogEntry.__str__(self)
 
+    def fill_from_context(self) -> None:
+        if not self.cid:
+            self.cid = context.get_request_id()
+        super().fill_from_context()
+
+    def set_actor_text(self, actor) -> None:
+        self.actor_email = getattr(actor, "email", None) or None
+
 
 class AuditEvent(ChainedRecord):
     """A domain event written by a service in the same transaction as its change."""
+
+    CHAIN = "events"
+    HASHED_FIELDS = (
+        "name",
+        "actor_id",
+        "actor_repr",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "data",
+        "request_id",
+        "remote_addr",
+        "timestamp",
+    )
 
     name = models.CharField(_("event"), max_length=100, db_index=True)
     actor = models.ForeignKey(
@@ -61,6 +216,8 @@ class AuditEvent(ChainedRecord):
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
+    objects = AppendOnlyManager()
+
     class Meta:
         ordering = ["-timestamp", "-id"]
         verbose_name = _("audit event")
@@ -72,6 +229,21 @@ class AuditEvent(ChainedRecord):
 
 class AccessLogEntry(ChainedRecord):
     """A sensitive read: who looked at what, why, under which ticket."""
+
+    CHAIN = "access"
+    HASHED_FIELDS = (
+        "actor_id",
+        "actor_repr",
+        "what",
+        "subject_type",
+        "subject_id",
+        "subject_repr",
+        "reason",
+        "ticket",
+        "request_id",
+        "remote_addr",
+        "timestamp",
+    )
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,6 +263,8 @@ class AccessLogEntry(ChainedRecord):
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
+    objects = AppendOnlyManager()
+
     class Meta:
         ordering = ["-timestamp", "-id"]
         verbose_name = _("access record")
@@ -101,7 +275,11 @@ class AccessLogEntry(ChainedRecord):
 
 
 class ChainHead(models.Model):
-    """One row per chain: locked while a row is appended, so rows are chained in order."""
+    """One row per chain: locked while a row is appended, so rows are chained in order.
+
+    ``last_hash``/``last_id`` name the newest row of the chain; ``audit_verify`` checks
+    that the chain really ends there, so removing rows from the end is detected too.
+    """
 
     chain = models.CharField(_("chain"), max_length=50, unique=True)
     last_hash = models.CharField(_("last hash"), max_length=64)
@@ -114,3 +292,10 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.chain
+
+
+CHAINED_MODELS: dict[str, type[ChainedRecord]] = {
+    LogEntry.CHAIN: LogEntry,
+    AuditEvent.CHAIN: AuditEvent,
+    AccessLogEntry.CHAIN: AccessLogEntry,
+}

@@ -1,4 +1,11 @@
-"""Carry the request id and actor from whoever queues a task into the task itself."""
+"""Carry the request id and actor from whoever queues a task into the task itself.
+
+``before_task_publish`` adds two message headers (``opsportal_request_id``,
+``opsportal_actor_id``) from the current context; ``task_prerun`` binds them in the
+worker for the task's duration, so audit rows written by the task name the same request
+and person. The actor is loaded lazily, only if the task writes something that needs it.
+A task run eagerly (no message) keeps the caller's context.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,11 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from apps.core import context
 
+REQUEST_ID_HEADER = "opsportal_request_id"
+ACTOR_HEADER = "opsportal_actor_id"
+
+# Open bindings per task id, closed by task_postrun (prerun and postrun run in the same
+# thread, one task at a time per thread).
 _TASK_BINDINGS: dict[str, object] = {}
 
 
@@ -13,9 +25,9 @@ _TASK_BINDINGS: dict[str, object] = {}
 def _add_context_headers(headers=None, **kwargs):
     if headers is None:
         return
-    headers.setdefault("opsportal_request_id", context.get_request_id())
+    headers.setdefault(REQUEST_ID_HEADER, context.get_request_id())
     actor = context.get_actor()
-    headers.setdefault("opsportal_actor_id", actor.pk if actor is not None else None)
+    headers.setdefault(ACTOR_HEADER, actor.pk if actor is not None else None)
 
 
 def _lazy_user(user_id):
@@ -31,18 +43,31 @@ def _lazy_user(user_id):
     return resolve
 
 
+def _header(request, name):
+    value = getattr(request, name, None)
+    if value is None:
+        headers = getattr(request, "headers", None) or {}
+        value = headers.get(name)
+    return value
+
+
 @task_prerun.connect
 def _bind_task_context(task_id=None, task=None, **kwargs):
     request = getattr(task, "request", None)
-    request_id = getattr(request, "opsportal_request_id", None) if request else None
-    actor_id = getattr(request, "opsportal_actor_id", None) if request else None
-    if request is not None and not request_id:
-        headers = getattr(request, "headers", None) or {}
-        request_id = headers.get("opsportal_request_id")
-        actor_id = headers.get("opsportal_actor_id")
+    if request is None:
+        return
+    if getattr(request, "is_eager", False):
+        # Run in the caller's thread: its request id and actor already apply.
+        request_id = context.get_request_id()
+        actor = context.get_actor()
+        remote_addr = context.get_remote_addr()
+    else:
+        remote_addr = None
+        request_id = _header(request, REQUEST_ID_HEADER)
+        actor_id = _header(request, ACTOR_HEADER)
+        actor = _lazy_user(actor_id) if actor_id else None
     manager = context.bind(
-        request_id=request_id or f"task-{task_id}",
-        actor=_lazy_user(actor_id) if actor_id else None,
+        request_id=request_id or f"task-{task_id}", actor=actor, remote_addr=remote_addr
     )
     manager.__enter__()
     _TASK_BINDINGS[task_id] = manager

@@ -20,9 +20,16 @@ class StructuredFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields = dict(getattr(record, "fields", {}) or {})
-        request_id = get_request_id()
+        # Django logs 4xx/5xx answers ("django.request") after the request's context has
+        # ended; those records carry the request itself.
+        request_id = get_request_id() or getattr(
+            getattr(record, "request", None), "request_id", None
+        )
         if request_id:
             fields.setdefault("request_id", request_id)
+        status_code = getattr(record, "status_code", None)
+        if status_code is not None:
+            fields.setdefault("status", status_code)
         base = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname.lower(),

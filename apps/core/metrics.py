@@ -34,7 +34,13 @@ HTTP_LATENCY = Histogram(
 _scrape_collectors: list[Callable[[], Iterable[GaugeMetricFamily]]] = []
 
 
+# Label values must come from a small set: a caller choosing the method must not be able to
+# create new time series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(*, method: str, route: str, status: int, seconds: float) -> None:
+    method = method if method in KNOWN_METHODS else "OTHER"
     HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
     HTTP_LATENCY.labels(method=method, route=route).observe(seconds)
 

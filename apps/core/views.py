@@ -33,6 +33,7 @@ def health_live(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def health_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, cache and broker answer; 503 naming which did not."""
     ok, checks = health.readiness()
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
@@ -40,10 +41,17 @@ def health_ready(request: HttpRequest) -> JsonResponse:
 
 
 def _metrics_allowed(request: HttpRequest) -> bool:
+    """A bearer token when METRICS_TOKEN is set; otherwise a direct loopback caller only.
+
+    A request relayed by a reverse proxy on the same host also arrives from loopback, so
+    one carrying forwarding headers is refused: it came from somewhere else.
+    """
     token = settings.METRICS_TOKEN
     if token:
-        header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and constant_time_compare(header[7:], token)
+        scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and bool(given) and constant_time_compare(given, token)
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
     try:
         return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
     except ValueError:

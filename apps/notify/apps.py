@@ -6,3 +6,22 @@ class NotifyConfig(AppConfig):
     name = "apps.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.core import navigation
+        from apps.notify import models
+
+        # Secrets never reach the audit trail; the services' events say whether one is set.
+        auditlog.register(models.Channel, exclude_fields=["secret"])
+        auditlog.register(models.ContactMethod, exclude_fields=["secret"])
+        navigation.register(
+            navigation.NavItem(
+                key="notify",
+                label=_("Notifications"),
+                url_name="notify:channels",
+                permission="notify.view_channel",
+                order=80,
+            )
+        )

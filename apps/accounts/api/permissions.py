@@ -10,7 +10,10 @@ A view declares a rule for every action it serves::
 
 ``perm`` is what a person (MFA-verified session) needs, through ``policy.can``;
 ``scope`` is what a service token needs. ``None`` means that kind of caller is refused.
-An action missing from ``action_rules`` is refused for everyone.
+``ANY_VERIFIED`` admits every MFA-verified person, ``ANY_TOKEN`` every valid token.
+An action missing from ``action_rules`` is refused for everyone (code
+``action_not_declared``). A method the view does not serve at all is let through so that
+the view answers 405; nothing runs.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from apps.accounts.models import ApiToken
 from apps.accounts.policy import can, is_mfa_verified, token_allows
 
 ANY_VERIFIED = "__any_verified_person__"
+ANY_TOKEN = "__any_valid_token__"
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,15 @@ def _action(request, view) -> str:
     return getattr(view, "action", None) or request.method.lower()
 
 
+def _serves_method(request, view) -> bool:
+    method = request.method.lower()
+    return method in getattr(view, "http_method_names", ()) and callable(
+        getattr(view, method, None)
+    )
+
+
 class ActionPermission(BasePermission):
-    message = _("You may not do this.")
+    message = gettext_lazy("You may not do this.")
     code = "permission_denied"
 
     def _rule(self, request, view) -> Rule | None:
@@ -58,12 +70,17 @@ class ActionPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         rule = self._rule(request, view)
         if rule is None:
+            if not _serves_method(request, view):
+                return True  # the view answers 405 Method Not Allowed
             self.message = _("This action has no declared permission; it is refused.")
+            self.code = "action_not_declared"
             return False
         if rule is PUBLIC:
             return True
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if token is not None:
+            if rule.scope == ANY_TOKEN:
+                return True
             if rule.scope is None:
                 self.message = _("Service tokens may not do this.")
                 self.code = "token_not_allowed"
@@ -78,6 +95,7 @@ class ActionPermission(BasePermission):
             return False
         if rule.perm is None:
             self.message = _("Only service tokens may do this.")
+            self.code = "token_required"
             return False
         if not is_mfa_verified(user):
             self.message = _("Complete MFA verification first.")

@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+"""Accounts endpoints under /v1/ (namespace "api")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.accounts.api import views
+
+urlpatterns = [
+    path("me", views.MeView.as_view(), name="accounts_me"),
+    path(
+        "service-accounts/",
+        views.ServiceAccountListView.as_view(),
+        name="accounts_service_accounts",
+    ),
+    path(
+        "service-accounts/<int:pk>/tokens/",
+        views.ServiceAccountTokenListView.as_view(),
+        name="accounts_service_account_tokens",
+    ),
+    path("tokens/<int:pk>/revoke", views.TokenRevokeView.as_view(), name="accounts_token_revoke"),
+]

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Audit endpoints under /v1/ (namespace "api")."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from apps.audit.api import views
+
+router = SimpleRouter()
+router.register("audit/changes", views.ChangeRecordViewSet, basename="audit_changes")
+router.register("audit/events", views.AuditEventViewSet, basename="audit_events")
+router.register("audit/access", views.AccessRecordViewSet, basename="audit_access")
+
+urlpatterns = router.urls

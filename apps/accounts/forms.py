@@ -1,0 +1,97 @@
+"""Forms of the account pages: codes, preferences, roles, MFA reset, people filters."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.roles import ROLES
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(zoneinfo.available_timezones() - {"localtime"})
+    return [(name, name) for name in names]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(name, f"{name} — {label}") for name, label in ROLES.items()]
+
+
+class CodeForm(forms.Form):
+    """One second-factor code: a 6-digit TOTP code or (where allowed) a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        ),
+    )
+
+
+class EnrolForm(CodeForm):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric"}
+        ),
+    )
+
+
+class VerifyForm(CodeForm):
+    code = forms.CharField(
+        label=_("Authenticator code or backup code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class FreshCodeForm(CodeForm):
+    code = forms.CharField(
+        label=_("Current code from your authenticator app"),
+        max_length=8,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PreferencesForm(forms.Form):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=role_choices)
+
+    def __init__(self, *args, only: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if only is not None:
+            self.fields["role"].choices = [c for c in role_choices() if c[0] in only]
+
+
+class MfaResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the reset is needed (e.g. lost phone, ticket number)."),
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=lambda: [("", _("Any role"))] + [(name, name) for name in ROLES],
+    )

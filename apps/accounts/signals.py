@@ -1,0 +1,54 @@
+"""Receivers for Django's and django-axes's authentication signals.
+
+Connected in AccountsConfig.ready(). They only stamp the session and write audit events;
+no business decision is taken here.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from apps.core.events import record_event
+from apps.core.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    """A password login: start the session clocks and audit it."""
+    from apps.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = time.time()
+        session[SESSION_LOGIN_AT] = now
+        session[SESSION_LAST_SEEN] = now
+    with transaction.atomic():
+        record_event("account.login", actor=user, target=user, data={"factor": "password"})
+    log.info("account.login", user=user.pk)
+
+
+def on_user_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    """django-axes locked an account: audit it (the username may not exist)."""
+    target = None
+    if username:
+        target = get_user_model().objects.filter(username=username).first()
+    with transaction.atomic():
+        record_event(
+            "account.locked_out",
+            actor=None,  # whoever is acting in this request, if anyone
+            target=target,
+            data={"username": username or "", "ip_address": ip_address or ""},
+        )
+    log.warning("account.locked_out", user=target.pk if target else None)
+
+
+def connect() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.on_user_logged_in")
+    user_locked_out.connect(on_user_locked_out, dispatch_uid="accounts.on_user_locked_out")

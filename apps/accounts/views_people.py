@@ -1,0 +1,161 @@
+"""People pages: the list, a person's roles and MFA, role grants and MFA resets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts import mfa
+from apps.accounts.forms import MfaResetForm, PeopleFilterForm, RoleForm
+from apps.accounts.policy import can
+from apps.accounts.roles import ROLES
+from apps.accounts.services.mfa import mfa_reset
+from apps.accounts.services.roles import role_grant, role_revoke
+
+PAGE_SIZE = 25
+
+
+def people_visible_to(user):
+    """The people (not service accounts) ``user`` may see; none without accounts.view_user."""
+    people = get_user_model().objects.filter(is_service_account=False)
+    if not can(user, "accounts.view_user"):
+        return people.none()
+    return people.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not can(request.user, perm):
+        raise PermissionDenied
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "accounts.view_user")
+    form = PeopleFilterForm(request.GET or None)
+    people = people_visible_to(request.user)
+    if form.is_valid():
+        query = form.cleaned_data.get("q")
+        if query:
+            people = people.filter(
+                Q(username__icontains=query)
+                | Q(email__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+            )
+        role = form.cleaned_data.get("role")
+        if role:
+            people = people.filter(groups__name=role)
+    page = Paginator(people.order_by("username").distinct(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "accounts/people_list.html",
+        {"form": form, "page": page, "query": query_without_page.urlencode()},
+    )
+
+
+def _person_context(request: HttpRequest, person, **forms) -> dict:
+    held = sorted(person.groups.values_list("name", flat=True))
+    can_assign = can(request.user, "accounts.assign_role")
+    context = {
+        "person": person,
+        "roles": [(name, ROLES.get(name, "")) for name in held],
+        "can_assign": can_assign,
+        "can_reset_mfa": can(request.user, "accounts.reset_mfa") and person.pk != request.user.pk,
+        "grant_form": RoleForm(only=[r for r in ROLES if r not in held]),
+        "reset_form": MfaResetForm(),
+        "has_totp": mfa.has_confirmed_device(person),
+        "backup_codes_left": mfa.remaining_backup_codes(person),
+    }
+    context.update(forms)
+    return context
+
+
+def _person(request: HttpRequest, pk: int):
+    return get_object_or_404(people_visible_to(request.user), pk=pk)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "accounts.view_user")
+    person = _person(request, pk)
+    return render(request, "accounts/person_detail.html", _person_context(request, person))
+
+
+def _role_change(request: HttpRequest, pk: int, *, grant: bool) -> HttpResponse:
+    _require(request, "accounts.view_user")
+    _require(request, "accounts.assign_role")
+    person = _person(request, pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        service = role_grant if grant else role_revoke
+        try:
+            service(actor=request.user, user=person, role=role)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if grant:
+                message = _("%(user)s now holds the role %(role)s.")
+            else:
+                message = _("%(user)s no longer holds the role %(role)s.")
+            messages.success(request, message % {"user": person.username, "role": role})
+            return redirect("accounts:person", pk=person.pk)
+    key = "grant_form" if grant else "revoke_form"
+    return render(
+        request,
+        "accounts/person_detail.html",
+        _person_context(request, person, **{key: form}),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    return _role_change(request, pk, grant=True)
+
+
+@login_required
+@require_POST
+def person_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return _role_change(request, pk, grant=False)
+
+
+@login_required
+@require_POST
+def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "accounts.view_user")
+    _require(request, "accounts.reset_mfa")
+    person = _person(request, pk)
+    form = MfaResetForm(request.POST)
+    if form.is_valid():
+        try:
+            mfa_reset(actor=request.user, user=person, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("MFA of %(user)s was reset; they enrol again at their next login.")
+                % {"user": person.username},
+            )
+            return redirect("accounts:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/person_detail.html",
+        _person_context(request, person, reset_form=form),
+        status=400,
+    )

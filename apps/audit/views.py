@@ -1,0 +1,118 @@
+"""The audit trail page and its export."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.policy import can
+from apps.audit import exports, selectors, services
+from apps.audit.filters import FILTERSETS
+from apps.audit.forms import ExportForm
+
+PAGE_SIZE = 50
+KIND_LABELS = {
+    "changes": _("Changes"),
+    "events": _("Events"),
+    "access": _("Access records"),
+}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _kind(request: HttpRequest) -> str:
+    kind = request.GET.get("kind", "changes")
+    return kind if kind in selectors.KINDS else "changes"
+
+
+def _filtered(request: HttpRequest, kind: str):
+    filterset = FILTERSETS[kind](
+        request.GET, queryset=selectors.trail_records(user=request.user, kind=kind)
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset, queryset
+
+
+def _active_filters(filterset) -> dict[str, str]:
+    if not filterset.is_valid():
+        return {}
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for name, value in filterset.form.cleaned_data.items()
+        if value not in (None, "")
+    }
+
+
+def _kinds_nav(current: str) -> list[dict]:
+    return [
+        {"key": key, "label": label, "active": key == current} for key, label in KIND_LABELS.items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def trail(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, selectors.VIEW_PERMISSION):
+        raise PermissionDenied
+    kind = _kind(request)
+    filterset, queryset = _filtered(request, kind)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "kind": kind,
+            "kinds": _kinds_nav(kind),
+            "filterset": filterset,
+            "page": page,
+            "can_export": can(request.user, selectors.EXPORT_PERMISSION),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """GET: ask for the format and a reason. POST: log the export, then stream it."""
+    if not can(request.user, selectors.EXPORT_PERMISSION):
+        raise PermissionDenied
+    kind = _kind(request)
+    filterset, queryset = _filtered(request, kind)
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and filterset.is_valid():
+        export_format = form.cleaned_data["export_format"]
+        services.trail_export_record(
+            actor=request.user,
+            kind=kind,
+            export_format=export_format,
+            filters=_active_filters(filterset),
+            reason=form.cleaned_data["reason"],
+            ticket=form.cleaned_data["ticket"],
+            row_count=queryset.count(),
+        )
+        stream = exports.stream_csv if export_format == "csv" else exports.stream_json
+        response = StreamingHttpResponse(
+            stream(queryset, kind), content_type=CONTENT_TYPES[export_format]
+        )
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-{kind}-{stamp}.{export_format}"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "audit/export.html",
+        {
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "filterset": filterset,
+            "active_filters": _active_filters(filterset),
+            "form": form,
+        },
+    )

@@ -1,0 +1,99 @@
+"""Role-matrix entries of accounts: /v1/me, service accounts and tokens (API and pages).
+
+See tests/matrix.py for how entries work. The MFA, profile and people pages add theirs
+below the marked line.
+"""
+
+from __future__ import annotations
+
+from apps.accounts.roles import SUPER_ADMIN
+from tests.factories import ServiceAccountFactory, make_token
+from tests.matrix import ANY_TOKEN, EVERY_ROLE, Entry
+
+
+def _account(ctx):
+    return ctx.get("service_account", ServiceAccountFactory)
+
+
+def _token(ctx):
+    return ctx.get("token", lambda: make_token(scopes=["flags:read"])[0])
+
+
+MANAGERS = {SUPER_ADMIN}
+
+ENTRIES = [
+    # --- /v1/ ------------------------------------------------------------------------
+    Entry("accounts.api.me", "GET", "/v1/me", roles=EVERY_ROLE, scopes=ANY_TOKEN),
+    Entry("accounts.api.service_accounts.list", "GET", "/v1/service-accounts/", roles=MANAGERS),
+    Entry(
+        "accounts.api.service_accounts.create",
+        "POST",
+        "/v1/service-accounts/",
+        roles=MANAGERS,
+        data=lambda ctx: {"username": ctx.unique("svc"), "description": "matrix"},
+    ),
+    Entry(
+        "accounts.api.tokens.list",
+        "GET",
+        lambda ctx: f"/v1/service-accounts/{_account(ctx).pk}/tokens/",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "accounts.api.tokens.create",
+        "POST",
+        lambda ctx: f"/v1/service-accounts/{_account(ctx).pk}/tokens/",
+        roles=MANAGERS,
+        data={"name": "matrix", "scopes": ["flags:read"]},
+    ),
+    Entry(
+        "accounts.api.tokens.revoke",
+        "POST",
+        lambda ctx: f"/v1/tokens/{_token(ctx).pk}/revoke",
+        roles=MANAGERS,
+        data={"reason": "matrix"},
+    ),
+    # --- portal pages ------------------------------------------------------------------
+    Entry("accounts.page.service_accounts", "GET", "/service-accounts/", roles=MANAGERS),
+    Entry("accounts.page.service_account_new", "GET", "/service-accounts/new/", roles=MANAGERS),
+    Entry(
+        "accounts.page.service_account_create",
+        "POST",
+        "/service-accounts/new/",
+        roles=MANAGERS,
+        data=lambda ctx: {"username": ctx.unique("svc"), "description": "matrix"},
+    ),
+    Entry(
+        "accounts.page.service_account",
+        "GET",
+        lambda ctx: f"/service-accounts/{_account(ctx).pk}/",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "accounts.page.service_account_disable",
+        "POST",
+        lambda ctx: f"/service-accounts/{_account(ctx).pk}/disable/",
+        roles=MANAGERS,
+        data={},
+    ),
+    Entry(
+        "accounts.page.token_new",
+        "GET",
+        lambda ctx: f"/service-accounts/{_account(ctx).pk}/tokens/new/",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "accounts.page.token_create",
+        "POST",
+        lambda ctx: f"/service-accounts/{_account(ctx).pk}/tokens/new/",
+        roles=MANAGERS,
+        data={"name": "matrix", "scopes": ["flags:read"], "expires_on": "2099-01-01"},
+    ),
+    Entry(
+        "accounts.page.token_revoke",
+        "POST",
+        lambda ctx: f"/service-accounts/tokens/{_token(ctx).pk}/revoke/",
+        roles=MANAGERS,
+        data={"reason": "matrix"},
+    ),
+    # --- MFA, profile and people pages: add entries below -----------------------------
+]

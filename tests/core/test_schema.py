@@ -1,0 +1,113 @@
+"""The OpenAPI document at /v1/schema/ and the Swagger UI at /v1/docs/."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS_OPERATIONS = {
+    ("/v1/me", "get"),
+    ("/v1/service-accounts/", "get"),
+    ("/v1/service-accounts/", "post"),
+    ("/v1/service-accounts/{id}/tokens/", "get"),
+    ("/v1/service-accounts/{id}/tokens/", "post"),
+    ("/v1/tokens/{id}/revoke", "post"),
+}
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/v1/schema/?format=json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_schema__valid_openapi_document(schema):
+    validate_schema(schema)
+
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "OpsPortal API"
+
+
+def test_schema__lists_the_accounts_endpoints(schema):
+    operations = {(path, method) for path, item in schema["paths"].items() for method in item}
+
+    assert operations >= ACCOUNTS_OPERATIONS
+    assert not any(path.startswith(("/v1/schema", "/v1/docs")) for path in schema["paths"])
+
+
+def test_schema__bearer_and_session_security_schemes(schema):
+    schemes = schema["components"]["securitySchemes"]
+
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    assert schemes["cookieAuth"]["type"] == "apiKey"
+    me = schema["paths"]["/v1/me"]["get"]
+    assert {"bearerAuth": []} in me["security"]
+    people_only = schema["paths"]["/v1/service-accounts/"]["post"]
+    assert people_only["security"] == [{"cookieAuth": []}]
+
+
+def test_schema__errors_and_idempotency_documented(schema):
+    create = schema["paths"]["/v1/service-accounts/{id}/tokens/"]["post"]
+
+    assert {"400", "401", "403", "404", "422"} <= set(create["responses"])
+    error_ref = create["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]
+    error = schema["components"]["schemas"][error_ref.rsplit("/", 1)[1]]
+    assert "error" in error["properties"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in create["parameters"])
+    created_ref = create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    created = schema["components"]["schemas"][created_ref.rsplit("/", 1)[1]]
+    assert "token" in created["properties"]
+    assert "token_hash" not in json.dumps(schema)
+
+
+def test_schema__token_secret_only_in_the_create_answer(schema):
+    holders = [
+        name
+        for name, component in schema["components"]["schemas"].items()
+        if "token" in component.get("properties", {})
+        and component["properties"]["token"].get("type") == "string"
+    ]
+
+    assert holders == ["TokenCreated"]
+
+
+def test_spectacular_command__validate_fail_on_warn__passes(tmp_path):
+    GENERATOR_STATS.reset()
+    target = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    assert "/v1/me" in target.read_text()
+
+
+def test_docs__swagger_ui__served_with_same_origin_scripts(client):
+    response = client.get("/v1/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.S)
+    assert scripts
+    for attributes, body in scripts:
+        assert not body.strip(), "inline script would be blocked by the CSP"
+        src = re.search(r'src="([^"]+)"', attributes).group(1)
+        assert not urlsplit(src).netloc, src
+        loaded = client.get(src.replace("&amp;", "&"))
+        assert loaded.status_code == 200, src
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_docs__init_script__points_at_the_schema(client):
+    response = client.get("/v1/docs/?script=")
+
+    assert response.status_code == 200
+    assert "javascript" in response["Content-Type"]
+    assert "/v1/schema/" in response.content.decode()

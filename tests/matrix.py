@@ -1,0 +1,257 @@
+"""The role × endpoint matrix: who may call what, declared once, tested for every caller.
+
+Every endpoint (each ``/v1/`` route and method, and the portal pages) is an ``Entry``
+saying which roles and which token scopes are allowed. ``tests/test_role_matrix.py``
+calls each entry as every caller in ``CALLERS`` — a verified person holding each role of
+``apps.accounts.roles.ROLES``, an anonymous visitor, a person who has not passed MFA, a
+token without the needed scope and a token with it — and checks:
+
+- allowed: the status is not 401 or 403 (and a page does not send the caller to log in
+  or to MFA);
+- denied: 401 or 403 (a page may instead redirect to the login or MFA page).
+
+It also walks the URL resolver and fails for any ``/v1/`` route and method (schema and
+docs aside) that no entry covers, so a new endpoint without a matrix entry is caught.
+
+How an app adds its entries
+---------------------------
+Create ``tests/<app>/matrix_entries.py`` with a module-level ``ENTRIES`` list; it is
+collected automatically (``collect_entries``). For example::
+
+    from apps.accounts.roles import OPS, SUPER_ADMIN
+    from tests.matrix import Entry, EVERY_ROLE
+
+    ENTRIES = [
+        Entry("flags.api.list", "GET", "/v1/flags/", roles=EVERY_ROLE, scopes={"flags:read"}),
+        Entry(
+            "flags.api.block",
+            "POST",
+            lambda ctx: f"/v1/flags/{ctx.get('flag', FlagFactory).key}/block",
+            roles={OPS, SUPER_ADMIN},
+            scopes={"flags:write"},
+            data=lambda ctx: {"reason": "matrix"},
+        ),
+    ]
+
+- ``url`` is a string or ``callable(ctx)``; ``data`` (the body of a POST/PUT/PATCH) too.
+  ``ctx.get(name, factory)`` makes an object once per test and hands the same one to the
+  URL and the body; ``ctx.unique(prefix)`` gives a fresh name.
+- ``roles``: the roles whose verified holders are allowed (``EVERY_ROLE`` for all).
+- ``scopes``: the token scopes that are allowed; empty (the default) means tokens are
+  always refused (people-only endpoints); ``ANY_TOKEN`` admits every valid token.
+- ``public=True``: everyone, anonymous included, is allowed (health checks and the like).
+- ``/v1/`` bodies are sent as JSON, page bodies as a form.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.accounts.roles import ROLES, SUPER_ADMIN
+from apps.accounts.scopes import SCOPES
+
+ANONYMOUS = "anonymous"
+UNVERIFIED = "unverified person"
+TOKEN_WITHOUT_SCOPE = "token without scope"
+TOKEN_WITH_SCOPE = "token with the scope"
+CALLERS: list[str] = [*ROLES, ANONYMOUS, UNVERIFIED, TOKEN_WITHOUT_SCOPE, TOKEN_WITH_SCOPE]
+
+EVERY_ROLE = frozenset(ROLES)
+ANY_TOKEN = "*"  # as ``scopes``: every valid token, whatever its scopes
+
+# /v1/ routes that need no entry: the OpenAPI document and its viewer are public.
+EXEMPT_API_URL_NAMES = {"schema", "docs"}
+API_PREFIX = "/v1/"
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class Ctx:
+    """Objects an entry's URL and body need, each made once per test on first use."""
+
+    def __init__(self) -> None:
+        self._objects: dict[str, Any] = {}
+        self._counter = itertools.count(1)
+
+    def get(self, name: str, factory: Callable[[], Any]) -> Any:
+        if name not in self._objects:
+            self._objects[name] = factory()
+        return self._objects[name]
+
+    def unique(self, prefix: str = "matrix") -> str:
+        return f"{prefix}-{next(self._counter)}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    method: str
+    url: str | Callable[[Ctx], str]
+    roles: frozenset[str] | set[str] = frozenset()
+    scopes: frozenset[str] | set[str] | str = frozenset()
+    data: dict | Callable[[Ctx], dict] | None = None
+    public: bool = False
+    notes: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", self.method.upper())
+        object.__setattr__(self, "roles", frozenset(self.roles))
+        if self.scopes != ANY_TOKEN:
+            object.__setattr__(self, "scopes", frozenset(self.scopes))
+        unknown_roles = set(self.roles) - set(ROLES)
+        if unknown_roles:
+            raise ValueError(f"{self.id}: unknown roles {sorted(unknown_roles)}")
+        if self.scopes != ANY_TOKEN:
+            unknown_scopes = set(self.scopes) - set(SCOPES)
+            if unknown_scopes:
+                raise ValueError(f"{self.id}: unknown scopes {sorted(unknown_scopes)}")
+
+    # --- building the call -----------------------------------------------------------
+    def build_url(self, ctx: Ctx) -> str:
+        return self.url(ctx) if callable(self.url) else self.url
+
+    def build_data(self, ctx: Ctx) -> dict | None:
+        return self.data(ctx) if callable(self.data) else self.data
+
+    @property
+    def tokens_allowed(self) -> bool:
+        return self.scopes == ANY_TOKEN or bool(self.scopes)
+
+    # --- who is let in ---------------------------------------------------------------
+    def token_scopes_for(self, caller: str) -> list[str]:
+        """The scopes of the token a token caller holds for this entry."""
+        if caller == TOKEN_WITH_SCOPE:
+            if self.scopes == ANY_TOKEN or not self.scopes:
+                # People-only endpoints are tried with the most powerful token there is.
+                return list(SCOPES)
+            return sorted(self.scopes)
+        if self.scopes == ANY_TOKEN:
+            return []
+        return [scope for scope in SCOPES if scope not in self.scopes]
+
+    def allows(self, caller: str) -> bool:
+        if self.public:
+            return True
+        if caller in ROLES:
+            return caller in self.roles
+        if caller in (ANONYMOUS, UNVERIFIED):
+            return False
+        if caller == TOKEN_WITH_SCOPE:
+            return self.tokens_allowed
+        if caller == TOKEN_WITHOUT_SCOPE:
+            return self.scopes == ANY_TOKEN
+        raise ValueError(f"unknown caller {caller!r}")
+
+
+def collect_entries() -> list[Entry]:
+    """Every ``ENTRIES`` of every ``tests/<app>/matrix_entries.py``, ids unique."""
+    import tests
+
+    entries: list[Entry] = []
+    for module_info in sorted(pkgutil.iter_modules(tests.__path__), key=lambda m: m.name):
+        if not module_info.ispkg:
+            continue
+        name = f"tests.{module_info.name}.matrix_entries"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        entries.extend(getattr(module, "ENTRIES", []))
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise ValueError(f"duplicate matrix entry id {entry.id!r}")
+        seen.add(entry.id)
+    return entries
+
+
+# --- the callers -------------------------------------------------------------------------
+
+
+def client_for(caller: str, entry: Entry, ctx: Ctx):
+    """A client acting as ``caller`` for ``entry`` (objects made through factories)."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import confirmed_totp_device, verify_session
+    from tests.factories import UserFactory, make_token
+
+    client = APIClient()
+    if caller in ROLES:
+        verify_session(client, UserFactory(roles=[caller]))
+    elif caller == UNVERIFIED:
+        # The strongest role, an enrolled device, but this session has not passed MFA.
+        person = UserFactory(roles=[SUPER_ADMIN])
+        confirmed_totp_device(person)
+        client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
+    elif caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE):
+        _token, plaintext = make_token(scopes=entry.token_scopes_for(caller))
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    elif caller != ANONYMOUS:
+        raise ValueError(f"unknown caller {caller!r}")
+    return client
+
+
+def call(client, entry: Entry, ctx: Ctx):
+    url = entry.build_url(ctx)
+    data = entry.build_data(ctx)
+    method = getattr(client, entry.method.lower())
+    if entry.method in ("GET", "HEAD", "DELETE", "OPTIONS") and data is None:
+        return method(url)
+    if url.startswith(API_PREFIX):
+        return method(url, data or {}, format="json")
+    return method(url, data or {})
+
+
+LOGIN_PREFIXES = ("/accounts/login/", "/accounts/mfa/")
+
+
+def was_denied(response, url: str) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    if url.startswith(API_PREFIX):
+        return False
+    location = response.get("Location", "") if response.status_code in (301, 302) else ""
+    return location.startswith(LOGIN_PREFIXES)
+
+
+# --- completeness ------------------------------------------------------------------------
+
+
+def _methods_of(callback) -> set[str]:
+    actions = getattr(callback, "actions", None)
+    if actions:  # a DRF ViewSet route: the methods it maps
+        return {method.upper() for method in actions if method in HTTP_METHODS}
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is not None:
+        return {method.upper() for method in HTTP_METHODS if hasattr(view_class, method)}
+    return {"*"}  # a function view: any entry on the route covers it
+
+
+def _walk(patterns: Iterable, prefix: str) -> Iterable[tuple[str, str | None, Any]]:
+    for pattern in patterns:
+        part = str(pattern.pattern)
+        # Joined as django.urls.ResolverMatch.route joins them: an inner "^" is dropped.
+        route = prefix + (part[1:] if prefix and part.startswith("^") else part)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern.name, pattern.callback
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """(route, METHOD) for every /v1/ endpoint, as ``ResolverMatch.route`` spells routes."""
+    routes: set[tuple[str, str]] = set()
+    for route, name, callback in _walk(get_resolver().url_patterns, ""):
+        if not ("/" + route).startswith(API_PREFIX) or name in EXEMPT_API_URL_NAMES:
+            continue
+        for method in _methods_of(callback):
+            routes.add((route, method))
+    return routes
