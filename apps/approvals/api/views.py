@@ -1,0 +1,240 @@
+"""Approvals API under /v1/approvals/: people only, never service tokens.
+
+A token can never file or decide a two-person change, so every rule has ``scope=None``.
+Refusals answer with the common error body and a stable code (``own_request``,
+``otp_invalid``, ``not_pending``, ``pending_request_exists``, ``frozen``,
+``two_super_admins_needed``, …). An approval that ends ``expired`` or ``conflict`` is
+recorded and answered with 409 and the request in ``change_request``.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from apps.accounts.api.permissions import ANY_VERIFIED, Rule
+from apps.accounts.lockout import lockout_response, second_factor_failed
+from apps.approvals import selectors, services
+from apps.approvals.api.serializers import (
+    ApproveSerializer,
+    ChangeRequestCreateSerializer,
+    ChangeRequestSerializer,
+    RejectSerializer,
+)
+from apps.approvals.models import ChangeRequest
+from apps.approvals.services import ApprovalRefused
+from apps.core.api.errors import error_body
+from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.schema import error_responses, paginated
+
+TAGS = ["approvals"]
+PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
+VIEW = Rule(perm=selectors.VIEW_PERMISSION, scope=None)
+# Filing needs the kind's request permission; deciding needs the kind's approve
+# permission. Both depend on the kind, so the services check them.
+FILE = Rule(perm=ANY_VERIFIED, scope=None)
+DECIDE = Rule(perm=selectors.VIEW_PERMISSION, scope=None)
+
+
+def _refused(exc: ApprovalRefused) -> Response:
+    fields = {exc.field: [exc.message]} if exc.field else {}
+    # Answered, not raised: what was recorded with the refusal (an audited freeze
+    # refusal, a counted wrong code) must commit with the idempotent answer.
+    return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+
+
+def _outcome(request, change_request: ChangeRequest, ok_status=status.HTTP_200_OK) -> Response:
+    data = ChangeRequestSerializer(change_request, context={"request": request}).data
+    if change_request.status == ChangeRequest.Status.EXPIRED:
+        body = error_body(
+            "expired", _("This request expired before it was approved."), change_request=data
+        )
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if change_request.status == ChangeRequest.Status.CONFLICT:
+        body = error_body(
+            "conflict",
+            _("The target changed since the request was made; nothing was applied."),
+            change_request=data,
+        )
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    return Response(data, status=ok_status)
+
+
+class ChangeRequestListView(GenericAPIView):
+    """Change requests: list (any role) and file a new one (the kind's request permission)."""
+
+    action_rules = {"get": VIEW, "post": FILE}
+    serializer_class = ChangeRequestSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status_filter = params.get("status") or None
+        return selectors.change_request_list(
+            user=self.request.user,
+            status=status_filter if status_filter in ChangeRequest.Status.values else None,
+            kind=params.get("kind") or None,
+            mine=params.get("mine") in {"1", "true", "yes"},
+            tab="waiting" if params.get("waiting_for_me") in {"1", "true", "yes"} else None,
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="List change requests",
+        operation_id="approvals_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=ChangeRequest.Status.values),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("mine", bool, description="Only requests I filed."),
+            OpenApiParameter("waiting_for_me", bool, description="Only those I may decide."),
+        ],
+        responses={
+            200: paginated(ChangeRequestSerializer, "ChangeRequestPage"),
+            **error_responses(401, 403),
+        },
+    )
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        data = ChangeRequestSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="File a change request",
+        operation_id="approvals_create",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=ChangeRequestCreateSerializer,
+        responses={201: ChangeRequestSerializer, **error_responses(400, 401, 403, 409, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        given = ChangeRequestCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            change_request = services.change_request_create(
+                actor=request.user,
+                kind=data["kind"],
+                payload=data["payload"],
+                reason=data["reason"],
+                ticket=data["ticket"],
+                freeze_exception_reason=data["freeze_exception_reason"],
+            )
+        except ApprovalRefused as exc:
+            return _refused(exc)
+        return _outcome(request, change_request, ok_status=status.HTTP_201_CREATED)
+
+
+class ChangeRequestDetailView(GenericAPIView):
+    """One change request with its diff."""
+
+    action_rules = {"get": VIEW}
+    serializer_class = ChangeRequestSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Read a change request",
+        operation_id="approvals_retrieve",
+        responses={200: ChangeRequestSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, pk: int):
+        change_request = get_object_or_404(selectors.change_request_list(user=request.user), pk=pk)
+        return Response(ChangeRequestSerializer(change_request, context={"request": request}).data)
+
+
+class _DecisionView(GenericAPIView):
+    action_rules = {"post": DECIDE}
+    serializer_class = ChangeRequestSerializer
+
+    def _visible(self, request, pk: int) -> ChangeRequest:
+        return get_object_or_404(selectors.change_request_list(user=request.user), pk=pk)
+
+
+class ChangeRequestApproveView(_DecisionView):
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Approve and apply a change request",
+        operation_id="approvals_approve",
+        description=(
+            "Needs a fresh TOTP code (step-up). Another person than the requester, holding "
+            "the approve permission of the kind (the freeze-exception permission for a "
+            "freeze exception). 409 `expired`/`conflict` when nothing was applied."
+        ),
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=ApproveSerializer,
+        responses={200: ChangeRequestSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        change_request = self._visible(request, pk)
+        given = ApproveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            change_request = services.change_request_approve(
+                actor=request.user,
+                change_request_id=change_request.pk,
+                otp_code=given.validated_data["otp_code"],
+                comment=given.validated_data["comment"],
+            )
+        except ApprovalRefused as exc:
+            if exc.code == "otp_invalid" and second_factor_failed(
+                request, request.user, stage="step_up"
+            ):
+                return lockout_response(request)
+            return _refused(exc)
+        return _outcome(request, change_request)
+
+
+class ChangeRequestRejectView(_DecisionView):
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Reject a change request",
+        operation_id="approvals_reject",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=RejectSerializer,
+        responses={200: ChangeRequestSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        change_request = self._visible(request, pk)
+        given = RejectSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            change_request = services.change_request_reject(
+                actor=request.user,
+                change_request_id=change_request.pk,
+                comment=given.validated_data["comment"],
+            )
+        except ApprovalRefused as exc:
+            return _refused(exc)
+        return _outcome(request, change_request)
+
+
+class ChangeRequestCancelView(_DecisionView):
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Cancel my pending change request",
+        operation_id="approvals_cancel",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=None,
+        responses={200: ChangeRequestSerializer, **error_responses(401, 403, 404, 409, 422)},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        change_request = self._visible(request, pk)
+        try:
+            change_request = services.change_request_cancel(
+                actor=request.user, change_request_id=change_request.pk
+            )
+        except ApprovalRefused as exc:
+            return _refused(exc)
+        return _outcome(request, change_request)

@@ -1,0 +1,1 @@
+"""Change handlers the approvals app owns itself (role grants of protected roles)."""

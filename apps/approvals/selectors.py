@@ -1,0 +1,66 @@
+"""Reads of change requests, restricted to what the user may see.
+
+Every role may see change requests (their diffs never hold secrets); "waiting for me"
+lists the pending requests of others that this person may decide.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts import policy
+from apps.approvals import registry
+from apps.approvals.models import ChangeRequest
+from apps.approvals.rules import GRANT_FREEZE_EXCEPTION
+
+VIEW_PERMISSION = "approvals.view_changerequest"
+TABS = ("waiting", "mine", "history")
+
+
+def change_request_list(
+    *,
+    user,
+    tab: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    mine: bool = False,
+) -> QuerySet[ChangeRequest]:
+    if not policy.can(user, VIEW_PERMISSION):
+        return ChangeRequest.objects.none()
+    queryset = ChangeRequest.objects.select_related("requester", "decided_by")
+    if tab == "waiting":
+        queryset = queryset.filter(waiting_for_condition(user))
+    elif tab == "mine":
+        queryset = queryset.filter(requester=user)
+    elif tab == "history":
+        queryset = queryset.exclude(status=ChangeRequest.Status.PENDING)
+    if mine:
+        queryset = queryset.filter(requester=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset
+
+
+def waiting_for_condition(user) -> Q:
+    """Pending requests of others that ``user`` may decide."""
+    kinds = [
+        kind
+        for kind in registry.registered_kinds()
+        if policy.can(user, registry.get_handler(kind).approve_permission)
+    ]
+    decidable = Q(freeze_exception=False, kind__in=kinds)
+    if policy.can(user, GRANT_FREEZE_EXCEPTION):
+        decidable |= Q(freeze_exception=True)
+    return Q(status=ChangeRequest.Status.PENDING) & decidable & ~Q(requester=user)
+
+
+def waiting_for_count(user) -> int:
+    if not policy.can(user, VIEW_PERMISSION):
+        return 0
+    return ChangeRequest.objects.filter(waiting_for_condition(user)).count()
+
+
+def change_request_get(*, user, pk) -> ChangeRequest | None:
+    return change_request_list(user=user).filter(pk=pk).first()

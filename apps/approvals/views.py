@@ -1,0 +1,298 @@
+"""Portal pages: the approvals inbox, a request with its diff and decision forms, freeze
+windows, and filing a protected role change."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.lockout import lockout_response, second_factor_failed
+from apps.accounts.policy import can
+from apps.approvals import freeze, registry, selectors, services
+from apps.approvals.forms import ApproveForm, FreezeWindowForm, RejectForm, RoleChangeForm
+from apps.approvals.handlers.roles import KIND as ROLE_CHANGE_KIND
+from apps.approvals.models import ChangeRequest
+from apps.approvals.services import ApprovalRefused
+
+PAGE_SIZE = 25
+VIEW = selectors.VIEW_PERMISSION
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not can(request.user, permission):
+        raise PermissionDenied
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW)
+    tab = request.GET.get("tab") or "waiting"
+    if tab not in selectors.TABS:
+        tab = "waiting"
+    kind = request.GET.get("kind") or None
+    status = request.GET.get("status") or None
+    if status not in ChangeRequest.Status.values:
+        status = None
+    queryset = selectors.change_request_list(user=request.user, tab=tab, kind=kind, status=status)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/inbox.html",
+        {
+            "tab": tab,
+            "tabs": [
+                ("waiting", _("Waiting for me")),
+                ("mine", _("Mine")),
+                ("history", _("History")),
+            ],
+            "page": page,
+            "kind": kind or "",
+            "status": status or "",
+            "kinds": registry.registered_kinds(),
+            "statuses": ChangeRequest.Status.choices,
+            "waiting_count": selectors.waiting_for_count(request.user),
+            "can_request_roles": can(request.user, "accounts.assign_role"),
+        },
+    )
+
+
+def _detail_context(request, change_request: ChangeRequest, **forms) -> dict:
+    try:
+        handler = registry.get_handler(change_request.kind)
+        shown_payload = handler.public_payload(change_request.payload)
+    except KeyError:
+        handler, shown_payload = None, {}
+    user = request.user
+    pending = change_request.is_pending
+    return {
+        "cr": change_request,
+        "handler": handler,
+        "payload_json": json.dumps(shown_payload, indent=2, sort_keys=True, ensure_ascii=False),
+        "can_decide": pending and services.can_decide(user, change_request),
+        "is_requester": change_request.requester_id == user.pk,
+        "approve_form": forms.get("approve_form") or ApproveForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+        "active_freeze": freeze.active_freeze_for(change_request.kind) if pending else None,
+    }
+
+
+def _get(request, pk) -> ChangeRequest:
+    _require(request, VIEW)
+    change_request = selectors.change_request_get(user=request.user, pk=pk)
+    if change_request is None:
+        raise Http404
+    return change_request
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = _get(request, pk)
+    return render(request, "approvals/detail.html", _detail_context(request, change_request))
+
+
+def _outcome_message(request, change_request: ChangeRequest) -> None:
+    status = change_request.status
+    if status == ChangeRequest.Status.APPLIED:
+        messages.success(request, _("Approved and applied."))
+    elif status == ChangeRequest.Status.EXPIRED:
+        messages.error(request, _("This request had expired; nothing was applied."))
+    elif status == ChangeRequest.Status.CONFLICT:
+        messages.error(
+            request,
+            _(
+                "The target changed since this request was made; nothing was applied. "
+                "File the change again against the current version."
+            ),
+        )
+    elif status == ChangeRequest.Status.REJECTED:
+        messages.success(request, _("Rejected."))
+    elif status == ChangeRequest.Status.CANCELLED:
+        messages.success(request, _("Cancelled."))
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = _get(request, pk)
+    form = ApproveForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            change_request = services.change_request_approve(
+                actor=request.user,
+                change_request_id=change_request.pk,
+                otp_code=form.cleaned_data["otp_code"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApprovalRefused as exc:
+            if exc.code == "otp_invalid" and second_factor_failed(
+                request, request.user, stage="step_up"
+            ):
+                return lockout_response(request)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            status = exc.status
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            _outcome_message(request, change_request)
+            return redirect("approvals:detail", pk=change_request.pk)
+    change_request.refresh_from_db()
+    context = _detail_context(request, change_request, approve_form=form)
+    return render(request, "approvals/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = _get(request, pk)
+    form = RejectForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            change_request = services.change_request_reject(
+                actor=request.user,
+                change_request_id=change_request.pk,
+                comment=form.cleaned_data["comment"],
+            )
+        except ApprovalRefused as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            _outcome_message(request, change_request)
+            return redirect("approvals:detail", pk=change_request.pk)
+    change_request.refresh_from_db()
+    context = _detail_context(request, change_request, reject_form=form)
+    return render(request, "approvals/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = _get(request, pk)
+    try:
+        change_request = services.change_request_cancel(
+            actor=request.user, change_request_id=change_request.pk
+        )
+    except ApprovalRefused as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        _outcome_message(request, change_request)
+    return redirect("approvals:detail", pk=change_request.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_change_new(request: HttpRequest) -> HttpResponse:
+    """File a grant or removal of super_admin/finance (applied after a second approval)."""
+    _require(request, "accounts.assign_role")
+    form = RoleChangeForm(request.POST or None, initial=request.GET.dict() or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change_request = services.change_request_create(
+                actor=request.user,
+                kind=ROLE_CHANGE_KIND,
+                payload={"user": data["user"].pk, "role": data["role"], "action": data["action"]},
+                reason=data["reason"],
+                ticket=data["ticket"],
+            )
+        except ApprovalRefused as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if change_request.bootstrap:
+                messages.success(
+                    request,
+                    _(
+                        "Applied at once: this is the second super admin. From now on protected "
+                        "role changes need a second person."
+                    ),
+                )
+            else:
+                messages.success(request, _("Request filed; a second super admin must approve it."))
+            return redirect("approvals:detail", pk=change_request.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "approvals/role_change_new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def freeze_windows(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW)
+    can_manage = can(request.user, freeze.MANAGE_FREEZE)
+    kinds = registry.registered_kinds()
+    form = FreezeWindowForm(request.POST or None, kinds=kinds) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                window = freeze.freeze_window_create(
+                    actor=request.user,
+                    name=data["name"],
+                    kind=data["kind"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    frozen_kinds=data["frozen_kinds"],
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Freeze window '%(name)s' saved.") % {"name": window.name}
+                )
+                return redirect("approvals:freeze_windows")
+    windows = freeze.freeze_window_list(user=request.user)
+    page = Paginator(windows, PAGE_SIZE).get_page(request.GET.get("page"))
+    active_ids = set(freeze.active_freeze_windows().values_list("pk", flat=True))
+    now = timezone.now()
+    endable_ids = {w.pk for w in page if w.ended_at is None and w.ends_at > now}
+    return render(
+        request,
+        "approvals/freeze_windows.html",
+        {
+            "form": form,
+            "page": page,
+            "can_manage": can_manage,
+            "active_ids": active_ids,
+            "endable_ids": endable_ids,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def freeze_window_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, freeze.MANAGE_FREEZE)
+    try:
+        window = freeze.freeze_window_end(actor=request.user, freeze_window_id=pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Freeze window '%(name)s' ended.") % {"name": window.name})
+    return redirect("approvals:freeze_windows")
