@@ -10,10 +10,6 @@ import os
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse
-# ORM calls from test code while it runs.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,15 +24,23 @@ CHROMIUM_ARGS = [
 DEFAULT_TIMEOUT_MS = 20_000
 
 
-@pytest.fixture(scope="session")
-def playwright_driver():
+@pytest.fixture
+def playwright_driver(monkeypatch):
+    """Playwright's sync API, for one test.
+
+    The sync API runs an asyncio loop in this thread while it is open, so Django's ORM is
+    told the test code is safe (DJANGO_ALLOW_ASYNC_UNSAFE) for the test's duration only:
+    set for the whole session it would leak into every later test and subprocess, and a
+    driver kept open across tests clashes with the next one that starts its own.
+    """
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright_driver):
     instance = playwright_driver.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
