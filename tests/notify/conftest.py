@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from apps.notify.models import Channel
-from tests.celery_worker import celery_worker  # noqa: F401  (until conftest loads the plugin)
 
 WEBHOOK_SECRET = "whsec-test-0123456789abcdef"
 SLACK_PATH = "/services/T000/B000/slack-secret-part"
