@@ -1,0 +1,40 @@
+"""Helpers shared by the war-room API views."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework.generics import GenericAPIView
+
+from apps.warroom import selectors
+from apps.warroom.api.serializers import person
+
+TAGS_ONCALL = ["on-call"]
+TAGS_TEAMS = ["teams"]
+TAGS_ESCALATION = ["escalation"]
+PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
+
+
+class WarroomView(GenericAPIView):
+    """A view that loads one object and checks the object-level rule on it."""
+
+    def load(self, queryset, **lookup):
+        obj = get_object_or_404(queryset, **lookup)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+def shifts_data(shifts) -> list[dict]:
+    people = selectors.users_by_id(s.user_id for s in shifts)
+    return [
+        {
+            "start": s.start,
+            "end": s.end,
+            "user": person(people.get(s.user_id)),
+            "source": s.source,
+        }
+        for s in shifts
+    ]
+
+
+def shift_data(shift) -> dict | None:
+    return shifts_data([shift])[0] if shift is not None else None

@@ -1,0 +1,414 @@
+"""On-call API: who is on call, schedules, layers, overrides and calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from apps.accounts.api.permissions import ANY_VERIFIED, Rule
+from apps.core.api.errors import ApiError
+from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.schema import error_responses
+from apps.warroom import rotation, selectors, services
+from apps.warroom.api.common import (
+    PEOPLE_ONLY_AUTH,
+    TAGS_ONCALL,
+    WarroomView,
+    shift_data,
+    shifts_data,
+)
+from apps.warroom.api.serializers import (
+    FeedCreatedSerializer,
+    FeedCreateSerializer,
+    FeedSerializer,
+    LayerInputSerializer,
+    LayerVersionSerializer,
+    OverrideCreateSerializer,
+    OverrideSerializer,
+    ScheduleCreateSerializer,
+    ScheduleSerializer,
+    ScheduleUpdateSerializer,
+)
+from apps.warroom.models import CalendarFeed, Override, RotationLayer, Schedule, Team
+from apps.warroom.services.feeds import feed_path
+
+READ = Rule(perm="warroom.view_schedule", scope="oncall:read")
+EDIT = Rule(perm="warroom.change_schedule", scope=None, object_level=True)
+MAX_WINDOW = timedelta(days=92)
+
+
+def _instant(value: str | None, field: str):
+    if value in (None, ""):
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ApiError(
+            _("Give an ISO 8601 time, e.g. 2027-03-28T09:00:00+02:00."),
+            code="validation_error",
+            fields={field: [_("Not an ISO 8601 date and time.")]},
+        )
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+OnCallNowResponse = inline_serializer(
+    name="OnCallNow",
+    fields={
+        "at": serializers.DateTimeField(),
+        "teams": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class OnCallNowView(WarroomView):
+    """Who is on call (primary and backup) for each team, now or at ``at``."""
+
+    action_rules = {"get": READ}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        summary="Who is on call now (or at a time)",
+        parameters=[
+            OpenApiParameter("team", str, description="A team slug; all teams when absent."),
+            OpenApiParameter("at", str, description="ISO 8601 time; now when absent."),
+        ],
+        responses={200: OnCallNowResponse, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request):
+        at = _instant(request.query_params.get("at"), "at") or timezone.now()
+        teams = Team.objects.prefetch_related("schedules")
+        slug = request.query_params.get("team")
+        if slug:
+            teams = teams.filter(slug=slug)
+            if not teams.exists():
+                raise ApiError(_("No team with this slug."), code="not_found", status_code=404)
+        answer = []
+        for team in teams:
+            info = selectors.team_on_call(team, at)
+            answer.append(
+                {
+                    "team": team.slug,
+                    "name": team.name,
+                    "primary": shift_data(info.primary_shift),
+                    "backup": shift_data(info.backup_shift),
+                }
+            )
+        return Response({"at": at, "teams": answer})
+
+
+class ScheduleListView(WarroomView):
+    queryset = Schedule.objects.none()  # for the schema; reads go through selectors
+    action_rules = {"get": READ, "post": Rule(perm="warroom.add_schedule", scope=None)}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        summary="List schedules",
+        parameters=[OpenApiParameter("team", str, description="A team slug.")],
+        responses={200: ScheduleSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        queryset = Schedule.objects.select_related("team")
+        if request.query_params.get("team"):
+            queryset = queryset.filter(team__slug=request.query_params["team"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ScheduleSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Create a schedule (primary or backup) for a team",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=ScheduleCreateSerializer,
+        responses={201: ScheduleSerializer, **error_responses(400, 401, 403, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        given = ScheduleCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        schedule = services.schedule_create(
+            actor=request.user,
+            team=data["team"],
+            kind=data["kind"],
+            timezone_name=data["timezone"],
+            name=data.get("name", ""),
+        )
+        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ScheduleDetailView(WarroomView):
+    action_rules = {"get": READ, "patch": EDIT}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        summary="A schedule with its current layers",
+        responses={200: ScheduleSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        data = ScheduleSerializer(schedule).data
+        data["layers"] = [
+            LayerVersionSerializer(version).data
+            for _l, version in selectors.current_layers(schedule)
+        ]
+        return Response(data)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Rename a schedule or change its time zone (from now on)",
+        request=ScheduleUpdateSerializer,
+        responses={200: ScheduleSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request, pk):
+        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        given = ScheduleUpdateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        schedule = services.schedule_update(
+            actor=request.user,
+            schedule=schedule,
+            name=given.validated_data.get("name"),
+            timezone_name=given.validated_data.get("timezone"),
+        )
+        return Response(ScheduleSerializer(schedule).data)
+
+
+FinalResponse = inline_serializer(
+    name="FinalSchedule",
+    fields={
+        "start": serializers.DateTimeField(),
+        "end": serializers.DateTimeField(),
+        "shifts": serializers.ListField(child=serializers.DictField()),
+        "gaps": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class ScheduleFinalView(WarroomView):
+    """The final schedule for a window (overrides, then layers by priority) and its gaps."""
+
+    action_rules = {"get": READ}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        summary="Final schedule and coverage gaps for a window (default: the next 14 days)",
+        parameters=[
+            OpenApiParameter("start", str, description="ISO 8601; default now."),
+            OpenApiParameter("end", str, description="ISO 8601; default start + 14 days."),
+        ],
+        responses={200: FinalResponse, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, pk):
+        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        start = _instant(request.query_params.get("start"), "start") or timezone.now()
+        end = _instant(request.query_params.get("end"), "end") or start + timedelta(days=14)
+        if end <= start:
+            raise ApiError(
+                _("The end must be after the start."),
+                code="validation_error",
+                fields={"end": [_("Must be after start.")]},
+            )
+        if end - start > MAX_WINDOW:
+            raise ApiError(
+                _("Ask for at most 92 days at a time."),
+                code="validation_error",
+                fields={"end": [_("At most 92 days after start.")]},
+            )
+        shifts = selectors.final_schedule(schedule, start, end)
+        gaps = rotation.gaps(shifts, start, end)
+        return Response(
+            {
+                "start": start,
+                "end": end,
+                "shifts": shifts_data(shifts),
+                "gaps": [{"start": g.start, "end": g.end} for g in gaps],
+            }
+        )
+
+
+class LayerListView(WarroomView):
+    action_rules = {"post": EDIT}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Add a rotation layer (takes effect now)",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=LayerInputSerializer,
+        responses={201: LayerVersionSerializer, **error_responses(400, 401, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request, pk):
+        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        given = LayerInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        layer = services.layer_create(actor=request.user, schedule=schedule, **given.validated_data)
+        version = layer.versions.order_by("-effective_from").first()
+        return Response(LayerVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class LayerDetailView(WarroomView):
+    action_rules = {"patch": EDIT, "delete": EDIT}
+
+    def _layer(self, pk) -> RotationLayer:
+        return self.load(RotationLayer.objects.select_related("schedule__team"), pk=pk)
+
+    def check_object_permissions(self, request, obj):
+        # Layers are edited under their schedule's permission.
+        if isinstance(obj, RotationLayer):
+            obj = obj.schedule
+        super().check_object_permissions(request, obj)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Change a layer from now on (past shifts stay)",
+        request=LayerInputSerializer(partial=True),
+        responses={200: LayerVersionSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request, pk):
+        layer = self._layer(pk)
+        given = LayerInputSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        changes = dict(given.validated_data)
+        participants = changes.pop("participants", None)
+        version = services.layer_update(
+            actor=request.user, layer=layer, participants=participants, **changes
+        )
+        return Response(LayerVersionSerializer(version).data)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="End a layer from now on (past shifts stay)",
+        responses={204: None, **error_responses(401, 403, 404)},
+    )
+    def delete(self, request, pk):
+        services.layer_end(actor=request.user, layer=self._layer(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OverrideListView(WarroomView):
+    queryset = Override.objects.none()  # for the schema; reads go through selectors
+    action_rules = {"get": READ, "post": EDIT}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        summary="Overrides of a schedule that have not ended",
+        responses={200: OverrideSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        schedule = self.load(Schedule.objects.all(), pk=pk)
+        queryset = schedule.overrides.filter(end__gt=timezone.now()).select_related("user")
+        page = self.paginate_queryset(queryset.order_by("start"))
+        return self.get_paginated_response(OverrideSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Add an override: a team member covers from start to end",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=OverrideCreateSerializer,
+        responses={201: OverrideSerializer, **error_responses(400, 401, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request, pk):
+        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        given = OverrideCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        override = services.override_create(
+            actor=request.user, schedule=schedule, **given.validated_data
+        )
+        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+
+class OverrideCancelView(WarroomView):
+    action_rules = {"post": EDIT}
+
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(
+            request, obj.schedule if isinstance(obj, Override) else obj
+        )
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Cancel an override from now on",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=None,
+        responses={200: OverrideSerializer, **error_responses(400, 401, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request, pk):
+        override = self.load(Override.objects.select_related("schedule__team", "user"), pk=pk)
+        override = services.override_cancel(actor=request.user, override=override)
+        return Response(OverrideSerializer(override).data)
+
+
+PERSON_ONLY = Rule(perm=ANY_VERIFIED, scope=None)
+
+
+class FeedListView(WarroomView):
+    """The caller's calendar feeds; creating one returns its secret URL once."""
+
+    queryset = CalendarFeed.objects.none()  # for the schema; reads go through selectors
+    action_rules = {"get": PERSON_ONLY, "post": Rule(perm="warroom.view_schedule", scope=None)}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="My calendar feeds",
+        responses={200: FeedSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.feed_list(user=request.user))
+        return self.get_paginated_response(FeedSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Create an iCal feed (of a schedule, or of my shifts)",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=FeedCreateSerializer,
+        responses={201: FeedCreatedSerializer, **error_responses(400, 401, 403, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        given = FeedCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        feed, token = services.feed_create(actor=request.user, **given.validated_data)
+        return Response(_created(request, feed, token), status=status.HTTP_201_CREATED)
+
+
+def _created(request, feed: CalendarFeed, token: str) -> dict:
+    data = FeedSerializer(feed).data
+    data["url"] = request.build_absolute_uri(feed_path(token))
+    return data
+
+
+class FeedActionView(WarroomView):
+    action_rules = {"post": PERSON_ONLY}
+    action_name = "revoke"
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Revoke a feed (its URL answers 404 from now on), or rotate it (revoke and "
+        "get a new URL)",
+        request=None,
+        responses={200: FeedCreatedSerializer, **error_responses(401, 403, 404)},
+    )
+    def post(self, request, pk):
+        feed = self.load(selectors.feed_list(user=request.user), pk=pk)
+        if self.action_name == "rotate":
+            new_feed, token = services.feed_rotate(actor=request.user, feed=feed)
+            return Response(_created(request, new_feed, token), status=status.HTTP_201_CREATED)
+        feed = services.feed_revoke(actor=request.user, feed=feed)
+        return Response(FeedSerializer(feed).data)

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WarroomConfig(AppConfig):
+    name = "apps.warroom"
+    label = "warroom"
+    verbose_name = _("War room")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.core import navigation
+        from apps.warroom import models
+
+        # Schedules and everything they are made of are audited (JSON changes, m2m too).
+        auditlog.register(models.Team, m2m_fields={"members"})
+        auditlog.register(models.Membership)
+        auditlog.register(models.Schedule)
+        auditlog.register(models.RotationLayer)
+        auditlog.register(models.LayerVersion)
+        auditlog.register(models.LayerParticipant)
+        auditlog.register(models.Override)
+        auditlog.register(models.EscalationPolicy)
+        auditlog.register(models.EscalationStep)
+        auditlog.register(models.Page, exclude_fields=["ack_token"])
+        auditlog.register(models.CalendarFeed, exclude_fields=["token_hash", "last_fetched_at"])
+
+        navigation.register(
+            navigation.NavItem(
+                key="warroom",
+                label=_("On call"),
+                url_name="warroom:board",
+                permission="warroom.view_schedule",
+                order=40,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="warroom-pages",
+                label=_("Pages"),
+                url_name="warroom:page_list",
+                permission="warroom.view_page",
+                order=41,
+            )
+        )

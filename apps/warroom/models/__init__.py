@@ -1,0 +1,43 @@
+"""War-room models, one module per concept (checklists and the launch plan join later)."""
+
+from apps.warroom.models.escalation import (
+    MAX_REPEATS,
+    MAX_WAIT_MINUTES,
+    MIN_WAIT_MINUTES,
+    EscalationPolicy,
+    EscalationStep,
+    Page,
+    PageEvent,
+    PageStepRun,
+)
+from apps.warroom.models.feeds import CalendarFeed, FeedEmittedShift
+from apps.warroom.models.schedules import (
+    LayerParticipant,
+    LayerVersion,
+    Override,
+    RotationLayer,
+    Schedule,
+    validate_iana_timezone,
+)
+from apps.warroom.models.teams import Membership, Team
+
+__all__ = [
+    "MAX_REPEATS",
+    "MAX_WAIT_MINUTES",
+    "MIN_WAIT_MINUTES",
+    "CalendarFeed",
+    "EscalationPolicy",
+    "EscalationStep",
+    "FeedEmittedShift",
+    "LayerParticipant",
+    "LayerVersion",
+    "Membership",
+    "Override",
+    "Page",
+    "PageEvent",
+    "PageStepRun",
+    "RotationLayer",
+    "Schedule",
+    "Team",
+    "validate_iana_timezone",
+]

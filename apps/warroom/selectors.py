@@ -1,0 +1,209 @@
+"""Reads of the war room, restricted to what the user may see.
+
+Who is on call is visible to every verified person (``warroom.view_schedule`` is held by
+every role); the functions taking no user are for trusted code (tasks, services).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.accounts.policy import can
+from apps.warroom import rotation
+from apps.warroom.models import (
+    CalendarFeed,
+    EscalationPolicy,
+    LayerParticipant,
+    LayerVersion,
+    Override,
+    Page,
+    RotationLayer,
+    Schedule,
+    Team,
+)
+
+GAP_HORIZON = timedelta(days=14)
+
+
+# --- visibility ---------------------------------------------------------------------------
+
+
+def team_list(*, user) -> QuerySet[Team]:
+    if not can(user, "warroom.view_team"):
+        return Team.objects.none()
+    return Team.objects.select_related("lead").prefetch_related("memberships__user")
+
+
+def schedule_list(*, user, team: Team | None = None) -> QuerySet[Schedule]:
+    if not can(user, "warroom.view_schedule"):
+        return Schedule.objects.none()
+    queryset = Schedule.objects.select_related("team", "team__lead")
+    return queryset.filter(team=team) if team is not None else queryset
+
+
+def policy_list(*, user, team: Team | None = None) -> QuerySet[EscalationPolicy]:
+    if not can(user, "warroom.view_escalationpolicy"):
+        return EscalationPolicy.objects.none()
+    queryset = EscalationPolicy.objects.select_related("team").prefetch_related(
+        "steps__schedule", "steps__user"
+    )
+    return queryset.filter(team=team) if team is not None else queryset
+
+
+def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
+    if not can(user, "warroom.view_page"):
+        return Page.objects.none()
+    queryset = Page.objects.select_related("team", "acknowledged_by", "created_by")
+    filters = filters or {}
+    if filters.get("team"):
+        queryset = queryset.filter(team__slug=filters["team"])
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    return queryset
+
+
+def feed_list(*, user) -> QuerySet[CalendarFeed]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return CalendarFeed.objects.none()
+    return CalendarFeed.objects.filter(owner=user).select_related("schedule", "person")
+
+
+def can_edit_schedule(user, schedule: Schedule) -> bool:
+    return can(user, "warroom.change_schedule", schedule)
+
+
+# --- the final schedule -------------------------------------------------------------------
+
+
+def layer_versions(schedule: Schedule, start: datetime, end: datetime) -> list[LayerVersion]:
+    """Every version of the schedule's layers that was in effect during [start, end)."""
+    return list(
+        LayerVersion.objects.filter(layer__schedule=schedule, effective_from__lt=end)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gt=start))
+        .prefetch_related(
+            Prefetch("participants", queryset=LayerParticipant.objects.order_by("position"))
+        )
+        .order_by("layer_id", "effective_from")
+    )
+
+
+def override_specs(
+    schedule: Schedule, start: datetime, end: datetime
+) -> list[rotation.OverrideSpec]:
+    specs = []
+    for override in Override.objects.filter(schedule=schedule, start__lt=end, end__gt=start):
+        effective_end = override.effective_end
+        if effective_end > override.start and effective_end > start:
+            specs.append(
+                rotation.OverrideSpec(
+                    key=override.pk,
+                    user_id=override.user_id,
+                    start=override.start,
+                    end=effective_end,
+                )
+            )
+    return specs
+
+
+def final_schedule(schedule: Schedule, start: datetime, end: datetime) -> list[rotation.FinalShift]:
+    """The final schedule of ``schedule`` for [start, end): overrides, then layers by
+    priority; pieces are clipped to the window."""
+    if start >= end:
+        return []
+    specs = [version.spec() for version in layer_versions(schedule, start, end)]
+    return rotation.final_schedule(specs, override_specs(schedule, start, end), start, end)
+
+
+def coverage_gaps(
+    schedule: Schedule, start: datetime | None = None, end: datetime | None = None
+) -> list[rotation.Gap]:
+    start = start or timezone.now()
+    end = end or start + GAP_HORIZON
+    return rotation.gaps(final_schedule(schedule, start, end), start, end)
+
+
+def on_call_at(schedule: Schedule, at: datetime) -> rotation.FinalShift | None:
+    """Who covers ``schedule`` at ``at``, with the whole of their stretch around it."""
+    # Look around the instant so the answer carries the real start and end of the stretch.
+    around = final_schedule(schedule, at - timedelta(days=15), at + timedelta(days=15))
+    for shift in around:
+        if shift.covers(at):
+            return shift
+    return None
+
+
+def next_handoffs(schedule: Schedule, after: datetime, count: int = 3) -> list[rotation.FinalShift]:
+    """The next ``count`` stretches starting after ``after`` (within 30 days)."""
+    shifts = final_schedule(schedule, after - timedelta(days=1), after + timedelta(days=30))
+    return [shift for shift in shifts if shift.start > after][:count]
+
+
+@dataclass
+class TeamOnCall:
+    team: Team
+    at: datetime
+    primary: Schedule | None = None
+    backup: Schedule | None = None
+    primary_shift: rotation.FinalShift | None = None
+    backup_shift: rotation.FinalShift | None = None
+    handoffs: list[tuple[Schedule, rotation.FinalShift]] = field(default_factory=list)
+    gaps: list[tuple[Schedule, rotation.Gap]] = field(default_factory=list)
+
+
+def team_on_call(team: Team, at: datetime, *, with_outlook: bool = False) -> TeamOnCall:
+    answer = TeamOnCall(team=team, at=at)
+    for schedule in team.schedules.all():
+        shift = on_call_at(schedule, at)
+        if schedule.kind == Schedule.Kind.PRIMARY:
+            answer.primary, answer.primary_shift = schedule, shift
+        else:
+            answer.backup, answer.backup_shift = schedule, shift
+        if with_outlook:
+            answer.handoffs.extend((schedule, s) for s in next_handoffs(schedule, at, 2))
+            answer.gaps.extend((schedule, g) for g in coverage_gaps(schedule, at))
+    answer.handoffs.sort(key=lambda pair: pair[1].start)
+    answer.gaps.sort(key=lambda pair: pair[1].start)
+    return answer
+
+
+def on_call_board(*, user, at: datetime | None = None) -> list[TeamOnCall]:
+    """Every team the user may see: who is on call, the next handoffs and any gaps."""
+    at = at or timezone.now()
+    teams = team_list(user=user).prefetch_related("schedules")
+    if not can(user, "warroom.view_schedule"):
+        return []
+    return [team_on_call(team, at, with_outlook=True) for team in teams]
+
+
+def users_by_id(ids) -> dict[int, object]:
+    return {u.pk: u for u in get_user_model().objects.filter(pk__in=set(ids))}
+
+
+def current_layers(schedule: Schedule) -> list[tuple[RotationLayer, LayerVersion]]:
+    """Layers in effect now or later, each with its current (or upcoming) version."""
+    now = timezone.now()
+    result = []
+    for layer in schedule.layers.all().order_by("id"):
+        version = (
+            layer.versions.filter(Q(effective_until__isnull=True) | Q(effective_until__gt=now))
+            .prefetch_related("participants__user")
+            .order_by("effective_from")
+            .first()
+        )
+        if version is not None:
+            result.append((layer, version))
+    result.sort(key=lambda pair: -pair[1].priority)
+    return result
+
+
+def layer_open_version(layer: RotationLayer) -> LayerVersion | None:
+    """The version in effect now or, if none is yet, the upcoming open-ended one."""
+    return (
+        layer.current_version(timezone.now())
+        or layer.versions.filter(effective_until__isnull=True).first()
+    )

@@ -1,0 +1,116 @@
+"""Coverage-gap reports to team leads and shift-change notices to incoming people."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.logging import get_logger
+from apps.notify.services import notify_people
+from apps.warroom import selectors
+from apps.warroom.models import Schedule
+
+log = get_logger(__name__)
+
+
+def _local(instant: datetime, schedule: Schedule) -> str:
+    return instant.astimezone(ZoneInfo(schedule.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@transaction.atomic
+def coverage_gaps_report(*, now: datetime | None = None) -> int:
+    """Tell each team lead about gaps in their schedules over the next 14 days.
+
+    One notice per schedule and day (de-duplicated), so a re-run sends nothing twice.
+    Returns how many schedules had gaps.
+    """
+    now = now or timezone.now()
+    reported = 0
+    for schedule in Schedule.objects.select_related("team", "team__lead"):
+        if not schedule.layers.exists():
+            continue
+        gaps = selectors.coverage_gaps(schedule, now)
+        if not gaps:
+            continue
+        reported += 1
+        lead = schedule.team.lead
+        log.info(
+            "schedule.coverage_gaps",
+            schedule=schedule.pk,
+            gaps=len(gaps),
+            lead=getattr(lead, "pk", None),
+        )
+        if lead is None:
+            continue
+        lines = [
+            _("%(schedule)s has %(count)s gap(s) in the next 14 days:")
+            % {"schedule": schedule, "count": len(gaps)},
+            "",
+        ]
+        lines += [
+            f"- {_local(gap.start, schedule)} → {_local(gap.end, schedule)}" for gap in gaps[:20]
+        ]
+        notify_people(
+            users=[lead],
+            subject=_("On-call gaps: %(schedule)s") % {"schedule": schedule},
+            body="\n".join(lines),
+            payload={
+                "schedule": schedule.pk,
+                "team": schedule.team.slug,
+                "gaps": [[g.start.isoformat(), g.end.isoformat()] for g in gaps],
+            },
+            event="warroom.coverage_gaps",
+            dedupe_key=f"warroom.gaps:{schedule.pk}:{now.date().isoformat()}",
+        )
+    return reported
+
+
+@transaction.atomic
+def shift_change_notices(*, now: datetime | None = None) -> int:
+    """Tell each person whose shift starts within WARROOM_SHIFT_NOTICE_MINUTES.
+
+    The de-duplication key names the schedule, person and start, so a shift gets one
+    notice however often this runs. Returns how many shifts were noticed this run.
+    """
+    now = now or timezone.now()
+    lead_time = timedelta(minutes=settings.WARROOM_SHIFT_NOTICE_MINUTES)
+    users = get_user_model().objects
+    sent = 0
+    for schedule in Schedule.objects.select_related("team"):
+        if not schedule.layers.exists() and not schedule.overrides.exists():
+            continue
+        shifts = selectors.final_schedule(schedule, now - timedelta(days=1), now + lead_time)
+        for previous, shift in zip([None, *shifts], shifts, strict=False):
+            if not now <= shift.start < now + lead_time:
+                continue
+            if (
+                previous is not None
+                and previous.end == shift.start
+                and previous.user_id == shift.user_id
+            ):
+                continue  # the same person carries on
+            person = users.filter(pk=shift.user_id).first()
+            if person is None:
+                continue
+            notify_people(
+                users=[person],
+                subject=_("You are on call for %(schedule)s from %(start)s")
+                % {"schedule": schedule, "start": _local(shift.start, schedule)},
+                body=_("Your on-call shift on %(schedule)s starts at %(start)s.")
+                % {"schedule": schedule, "start": _local(shift.start, schedule)},
+                payload={
+                    "schedule": schedule.pk,
+                    "start": shift.start.isoformat(),
+                    "source": shift.source,
+                },
+                event="warroom.shift_change",
+                dedupe_key=f"warroom.shift:{schedule.pk}:{person.pk}:{shift.start:%Y%m%dT%H%M%SZ}",
+            )
+            sent += 1
+    return sent

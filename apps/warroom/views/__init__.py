@@ -1,0 +1,1 @@
+"""War-room portal pages."""

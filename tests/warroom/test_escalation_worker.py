@@ -1,0 +1,322 @@
+"""Escalation with a real Celery worker (memory broker) and one-second minutes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from celery.bootsteps import TERMINATE
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from celery.worker import state as worker_state
+
+from apps.audit.models import AuditEvent
+from apps.notify.models import OutboxMessage, OutboxStatus
+from apps.notify.services import contact_method_create
+from apps.notify.transports import verify_signature
+from apps.warroom.models import Page, PageStepRun
+from apps.warroom.tasks import page_sweep_task
+from opsportal.celery import app as celery_app
+from tests.celery_worker import wait_until
+from tests.notify.conftest import WEBHOOK_SECRET
+
+pytestmark = [pytest.mark.celery_worker]
+
+
+@pytest.fixture(autouse=True)
+def fast_minutes(settings):
+    settings.WARROOM_ESCALATION_MINUTE_SECONDS = 1
+
+
+@pytest.fixture
+def step_outcomes():
+    """(page, step, pass) -> what each page-step task returned, as the worker ran them."""
+    outcomes: list[tuple[tuple, str]] = []
+    lock = threading.Lock()
+
+    def record(sender=None, args=None, retval=None, **kwargs):
+        if sender is not None and sender.name == "warroom.page_step_task":
+            with lock:
+                outcomes.append((tuple(args), retval))
+
+    task_postrun.connect(record, weak=False, dispatch_uid="tests.warroom.step_outcomes")
+    yield outcomes
+    task_postrun.disconnect(dispatch_uid="tests.warroom.step_outcomes")
+
+
+@pytest.fixture
+def paged_people(people, make_team, ops):
+    alice, bob, carol = people("alice", "bob", "carol")
+    for person in (alice, bob, carol):
+        contact_method_create(actor=person, kind="email", target=f"{person.username}@example.test")
+    team = make_team(alice, bob, carol, lead=bob)
+    return {"team": team, "alice": alice, "bob": bob, "carol": carol}
+
+
+def _policy(api, team, steps, name="Launch chain"):
+    response = api.post(
+        "/v1/escalation-policies/", {"team": team.slug, "name": name, "steps": steps}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _notify(person, label):
+    return {"kind": "notify_user", "user": person.pk, "label": label}
+
+
+def _trigger(api, team, policy_id, title="Payout queue stuck"):
+    response = api.post(
+        "/v1/pages/", {"team": team.slug, "title": title, "policy": policy_id}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return Page.objects.get(pk=response.json()["id"])
+
+
+def _runs(page) -> list[PageStepRun]:
+    return list(PageStepRun.objects.filter(page=page).order_by("ran_at", "id"))
+
+
+def _notified(page) -> list[str]:
+    return list(
+        OutboxMessage.objects.filter(event="warroom.page", payload__page_id=page.pk)
+        .order_by("created_at")
+        .values_list("contact_method__user__username", flat=True)
+    )
+
+
+def _settled(page, step_index: int) -> bool:
+    """Step ``step_index`` ran and every message so far was delivered: the worker has
+    nothing to do until the next step's time. Writes from the test thread happen only
+    then, because with SQLite's in-memory database the worker shares its connection."""
+    if not PageStepRun.objects.filter(page=page, step_index=step_index).exists():
+        return False
+    return (
+        not OutboxMessage.objects.filter(payload__page_id=page.pk)
+        .exclude(status=OutboxStatus.DELIVERED)
+        .exists()
+    )
+
+
+def _status(page) -> str:
+    return Page.objects.values_list("status", flat=True).get(pk=page.pk)
+
+
+def test_page__nobody_acknowledges__steps_fire_in_order_at_their_times(
+    celery_worker, paged_people, ops, verified_api_client
+):
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 1},
+            _notify(paged_people["bob"], "L2"),
+            {"kind": "wait", "wait_minutes": 2},
+            _notify(paged_people["carol"], "L3"),
+        ],
+    )
+
+    page = _trigger(api, team, policy["id"])
+
+    wait_until(lambda: _status(page) == Page.Status.EXHAUSTED, timeout=30)
+    runs = _runs(page)
+    assert [(r.step_index, r.repeat) for r in runs] == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]
+    assert runs[2].ran_at - runs[1].ran_at >= timedelta(seconds=1)
+    assert runs[4].ran_at - runs[3].ran_at >= timedelta(seconds=2)
+    assert _notified(page) == ["alice", "bob", "carol"]
+    names = list(
+        AuditEvent.objects.filter(target_id=str(page.pk), name__startswith="page.")
+        .order_by("id")
+        .values_list("name", flat=True)
+    )
+    assert names == ["page.triggered", *["page.step_ran"] * 5, "page.exhausted"]
+
+
+def test_page__acknowledged_at_step_2__step_3_never_fires(
+    celery_worker, paged_people, ops, verified_api_client, step_outcomes
+):
+    api = verified_api_client(ops)
+    bob_api = verified_api_client(paged_people["bob"])
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 1},
+            _notify(paged_people["bob"], "L2"),
+            {"kind": "wait", "wait_minutes": 3},
+            _notify(paged_people["carol"], "L3"),
+        ],
+    )
+    page = _trigger(api, team, policy["id"])
+    wait_until(lambda: _settled(page, 3))  # L2 told bob; the wait before L3 is running
+
+    response = bob_api.post(f"/v1/pages/{page.pk}/acknowledge")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "acknowledged"
+    # The task for the last notify step still arrives on time, finds the page
+    # acknowledged and does nothing.
+    wait_until(lambda: any(args[1] == 4 for args, _ in step_outcomes), timeout=30)
+    assert [out for args, out in step_outcomes if args[1] == 4] == ["inactive"]
+    assert _notified(page) == ["alice", "bob"]
+    assert not PageStepRun.objects.filter(page=page, step_index=4).exists()
+    page.refresh_from_db()
+    assert page.acknowledged_by == paged_people["bob"]
+    assert (
+        AuditEvent.objects.get(name="page.acknowledged", target_id=str(page.pk)).data["via"]
+        == "api"
+    )
+
+
+def test_page__policy_edited_while_running__page_keeps_its_snapshot(
+    celery_worker, paged_people, ops, verified_api_client
+):
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 3},
+            _notify(paged_people["bob"], "L2"),
+        ],
+    )
+    page = _trigger(api, team, policy["id"])
+    wait_until(lambda: _settled(page, 1))
+
+    response = api.patch(
+        f"/v1/escalation-policies/{policy['id']}",
+        {"steps": [_notify(paged_people["carol"], "only carol")]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    wait_until(lambda: _status(page) == Page.Status.EXHAUSTED, timeout=30)
+    assert _notified(page) == ["alice", "bob"]
+    page.refresh_from_db()
+    assert [s["label"] for s in page.steps] == ["L1", "", "L2"]
+
+
+_last_sweep = [0.0]
+
+
+def _beat_sweep() -> None:
+    """Send the sweep task about once a second, as beat would (every 30 s in production)."""
+    if time.monotonic() - _last_sweep[0] >= 1.0:
+        _last_sweep[0] = time.monotonic()
+        page_sweep_task.delay()
+
+
+def _stop(worker) -> None:
+    """Stop a running test worker the way Celery's own test harness does."""
+    worker_state.should_terminate = 0
+    wait_until(lambda: worker.blueprint.state == TERMINATE, timeout=30)
+    worker_state.should_terminate = None
+
+
+def test_page__worker_restarted_mid_page__no_step_skipped_or_doubled(
+    celery_worker, paged_people, ops, verified_api_client, step_outcomes
+):
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 3},
+            _notify(paged_people["bob"], "L2"),
+            {"kind": "wait", "wait_minutes": 1},
+            _notify(paged_people["carol"], "L3"),
+        ],
+    )
+    page = _trigger(api, team, policy["id"])
+    wait_until(lambda: _settled(page, 1))
+
+    _stop(celery_worker)  # step 3 is due in three seconds, its task held by this worker
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        # Beat's sweep runs as in production: it re-queues a step whose task did not
+        # survive the restart; a step whose task did survive is not run twice.
+        wait_until(lambda: _beat_sweep() or _status(page) == Page.Status.EXHAUSTED, timeout=60)
+
+    runs = _runs(page)
+    assert [(r.step_index, r.repeat) for r in runs] == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]
+    assert _notified(page) == ["alice", "bob", "carol"]
+    assert runs[2].ran_at - runs[1].ran_at >= timedelta(seconds=3)
+    ran = [args for args, out in step_outcomes if out == "ran"]
+    assert sorted(ran, key=lambda a: a[1]) == [(page.pk, i, 0) for i in range(5)]
+
+
+def test_page__repeat_step__loops_the_given_number_of_times(
+    celery_worker, paged_people, ops, verified_api_client
+):
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 1},
+            {"kind": "repeat", "repeat_from": 1, "repeat_times": 2},
+        ],
+    )
+
+    page = _trigger(api, team, policy["id"])
+
+    wait_until(lambda: _status(page) == Page.Status.EXHAUSTED, timeout=30)
+    assert [(r.step_index, r.repeat) for r in _runs(page)] == [
+        (0, 0),
+        (1, 0),
+        (2, 0),
+        (0, 1),
+        (1, 1),
+        (2, 1),
+        (0, 2),
+        (1, 2),
+        (2, 2),
+    ]
+    assert _notified(page) == ["alice", "alice", "alice"]
+
+
+def test_test_page__team_channel_on_loopback__arrives_signed(
+    celery_worker, paged_people, make_receiver, ops, verified_api_client
+):
+    from apps.notify.services import channel_create
+    from apps.warroom import services
+
+    receiver = make_receiver()
+    channel = channel_create(
+        actor=ops,
+        name="backend war room",
+        kind="webhook",
+        config={"url": f"{receiver.url}/hooks/warroom"},
+        secret=WEBHOOK_SECRET,
+    )
+    team = paged_people["team"]
+    services.team_update(actor=ops, team=team, channel=channel)
+
+    response = verified_api_client(paged_people["bob"]).post(f"/v1/teams/{team.slug}/test-page")
+
+    assert response.status_code == 201, response.content
+    wait_until(lambda: receiver.accepted, timeout=30)
+    (delivery,) = receiver.accepted
+    assert verify_signature(
+        WEBHOOK_SECRET, delivery.headers["X-OpsPortal-Signature"], delivery.body
+    )
+    assert delivery.headers["X-OpsPortal-Event"] == "warroom.page"
+    body = delivery.json()
+    assert body["payload"]["test"] is True and body["payload"]["team"] == team.slug
+    assert "/warroom/pages/ack/" in body["payload"]["ack_url"]
+    page = Page.objects.get(pk=response.json()["id"])
+    wait_until(lambda: _status(page) == Page.Status.RESOLVED)
+    assert page.is_test
+    assert AuditEvent.objects.filter(name="page.test_sent", target_id=str(page.pk)).exists()
