@@ -189,7 +189,7 @@ def feed_render(*, token: str, now: datetime | None = None) -> bytes | None:
     if not token or len(token) > 200:
         return None
     feed = (
-        CalendarFeed.objects.select_for_update()
+        CalendarFeed.objects.select_for_update(of=("self",))
         .filter(token_hash=CalendarFeed.hash_token(token), revoked_at__isnull=True)
         .select_related("schedule", "schedule__team", "person")
         .first()

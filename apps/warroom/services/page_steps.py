@@ -180,7 +180,7 @@ def _finish(page: Page, now) -> None:
 def page_step_run(*, page_id: int, step_index: int, repeat: int) -> str:
     """Run one step of a page if (and only if) it is the step the page is waiting for."""
     page = (
-        Page.objects.select_for_update()
+        Page.objects.select_for_update(of=("self",))
         .select_related("team", "team__channel")
         .filter(pk=page_id)
         .first()
