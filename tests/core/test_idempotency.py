@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from apps.accounts.models import ApiToken, User
@@ -135,10 +134,8 @@ def test_token_create_replay__secret_not_stored_nor_replayed(admin_api):
     assert plaintext not in str(record.response_body)
 
 
-# available_apps (all of them) makes the flush after the test cascade: auditlog's own
-# table, whose model is swapped for audit.LogEntry, still references the user table.
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_same_key__postgres__applied_once():
     from rest_framework.test import APIClient
 
