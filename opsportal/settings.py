@@ -43,6 +43,10 @@ else:
     DEBUG = env_bool("DEBUG", True)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
+# Earlier field-encryption keys, still accepted for reading while stored secrets are
+# re-encrypted under FIELD_ENCRYPTION_KEY (key rotation).
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS")
+
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "apps.approvals",
     "apps.seedconfig",
     "apps.warroom",
+    "apps.flags",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +97,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if DEBUG:
+    # Unknown /v1/ paths answer JSON even while Django's debug 404 page is on.
+    MIDDLEWARE.insert(1, "apps.core.middleware.DebugApiNotFoundMiddleware")
 
 ROOT_URLCONF = "opsportal.urls"
 WSGI_APPLICATION = "opsportal.wsgi.application"
@@ -196,7 +204,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# Reverse proxies whose X-Forwarded-For entries are trusted (apps.core.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -349,6 +359,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opsportal@localhost")
 # Outbox delivery: attempts and the first backoff delay in seconds (doubling each time).
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)
+# A worker claims an outbox message for this long; a crashed worker's claim expires.
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 

@@ -14,6 +14,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from apps.accounts.models import ApiToken
 from apps.accounts.policy import is_mfa_verified
 from apps.core import context
+from apps.core.client_ip import client_ip
 
 # last_used_at is written at most this often per token, to keep hot endpoints cheap.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -60,7 +61,7 @@ class TokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This service account is disabled."), code="account_disabled"
             )
-        address = request.META.get("REMOTE_ADDR")
+        address = client_ip(request)
         if not token.allows_ip(address):
             raise exceptions.PermissionDenied(
                 _("This API token may not be used from this address."), code="ip_not_allowed"

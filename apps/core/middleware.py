@@ -7,6 +7,7 @@ import time
 from django.http import HttpRequest, HttpResponse
 
 from apps.core import context, metrics
+from apps.core.client_ip import client_ip
 
 
 class RequestIdMiddleware:
@@ -24,7 +25,7 @@ class RequestIdMiddleware:
         with context.bind(
             request_id=request_id,
             actor=lambda: getattr(request, "user", None),
-            remote_addr=request.META.get("REMOTE_ADDR"),
+            remote_addr=client_ip(request),
         ):
             response = self.get_response(request)
         response[self.header] = request_id
@@ -48,4 +49,24 @@ class MetricsMiddleware:
             status=response.status_code,
             seconds=time.perf_counter() - started,
         )
+        return response
+
+
+class DebugApiNotFoundMiddleware:
+    """With DEBUG on, Django answers an unknown URL with its HTML debug page; under /v1/
+    automation expects the same JSON 404 as in production. Installed only when DEBUG."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/v1/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from apps.core.views import not_found
+
+            return not_found(request)
         return response

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WarroomConfig(AppConfig):
@@ -38,7 +39,7 @@ class WarroomConfig(AppConfig):
         navigation.register(
             navigation.NavItem(
                 key="warroom-pages",
-                label=_("Pages"),
+                label=pgettext_lazy("on-call paging", "Pages"),
                 url_name="warroom:page_list",
                 permission="warroom.view_page",
                 order=41,

@@ -272,3 +272,39 @@ def test_token_secret__created_on_the_page__nowhere_in_the_database(make_user, v
     plaintext = response.context["plaintext"]
     assert plaintext.startswith(f"ops_{token.prefix}_")
     _assert_nowhere(plaintext)
+
+
+@pytest.mark.django_db
+def test_token__behind_one_trusted_proxy__allow_list_reads_forwarded_client(token_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client, token = token_client(scopes=["flags:read"], allowed_ips=["192.0.2.0/24"])
+
+    inside = client.get("/v1/me", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10")
+    outside = client.get("/v1/me", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+
+    assert inside.status_code == 200
+    assert outside.status_code == 403
+    token.refresh_from_db()
+    assert token.last_used_ip == "192.0.2.10"
+
+
+@pytest.mark.django_db
+def test_token__forwarded_header_without_trusted_proxy__ignored(token_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client, _token = token_client(scopes=["flags:read"], allowed_ips=["192.0.2.0/24"])
+
+    response = client.get("/v1/me", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="192.0.2.10")
+
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_token__client_prepends_forged_address__only_proxy_entry_counts(token_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client, _token = token_client(scopes=["flags:read"], allowed_ips=["192.0.2.0/24"])
+
+    response = client.get(
+        "/v1/me", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.10, 198.51.100.7"
+    )
+
+    assert response.status_code == 403

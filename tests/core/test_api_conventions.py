@@ -55,6 +55,16 @@ def test_unknown_v1_path__any_caller__json_404(api_client, person_api):
         assert_error_shape(response, "not_found")
 
 
+def test_unknown_v1_path__debug_on__still_json_404(api_client, settings):
+    assert "apps.core.middleware.DebugApiNotFoundMiddleware" in settings.MIDDLEWARE
+    settings.DEBUG = True
+
+    response = api_client.get("/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert_error_shape(response, "not_found")
+
+
 def test_unknown_object__existing_route__json_404(admin_api):
     response = admin_api.get("/v1/service-accounts/999999/tokens/")
 
