@@ -147,7 +147,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "opsportal"),
             # Bounded waits: a dead Redis must make a request fail fast, not hang it.
@@ -204,6 +204,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Seconds a process keeps an API token it read from the database (0: read every request);
+# a revoked token stops working everywhere within this bound.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 1)
 # Reverse proxies whose X-Forwarded-For entries are trusted (apps.core.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
@@ -280,6 +283,19 @@ SPECTACULAR_SETTINGS = {
         "PageEventKindEnum": "apps.warroom.models.escalation.PageEvent.Kind",
         "ScheduleKindEnum": "apps.warroom.models.schedules.Schedule.Kind",
         "CalendarFeedKindEnum": "apps.warroom.models.feeds.CalendarFeed.Kind",
+        "ChecklistTemplateKindEnum": "apps.warroom.models.checklists.ChecklistTemplate.Kind",
+        "ChecklistRunStatusEnum": "apps.warroom.models.checklists.ChecklistRun.Status",
+        "ChecklistRunResultEnum": "apps.warroom.models.checklists.ChecklistRun.Result",
+        "ChecklistItemResultEnum": "apps.warroom.models.checklists.ChecklistRunItem.Result",
+        "ChecklistMarkResultEnum": "apps.warroom.models.checklists.MARK_RESULTS",
+        "FlagKindEnum": "apps.flags.models.FlagKind",
+        "FlagScopeKindEnum": "apps.flags.scopes.ScopeKind",
+        "FlagStateValueEnum": "apps.flags.models.StateValue",
+        "ScheduledFlagChangeStatusEnum": "apps.flags.models.ScheduledStatus",
+        "LaunchPlanStatusEnum": "apps.warroom.models.launch.LaunchPlan.Status",
+        "LaunchTaskStatusEnum": "apps.warroom.models.launch.LaunchTask.Status",
+        "LaunchPhaseKindEnum": "apps.warroom.models.launch.LaunchPhase.Kind",
+        "LaunchLogKindEnum": "apps.warroom.models.launch.LaunchLogEntry.Kind",
     },
 }
 # How long an Idempotency-Key answer is kept, in hours.
@@ -333,7 +349,26 @@ CELERY_BEAT_SCHEDULE = {
     # War room: re-queues page steps whose time has come but whose task was lost (a
     # worker killed hard); a duplicate step task does nothing, so this is always safe.
     "warroom-page-sweep": {"task": "warroom.page_sweep_task", "schedule": 30.0},
+    # Flags: applies scheduled flag changes whose time has come (open fundraising 24 h after
+    # launch) and announces temporary blocks that ended (flag.block_lifted, once each). The
+    # evaluation already honours `until` by itself; a short interval keeps scheduled changes
+    # within seconds of their time. Idempotent: rows are locked and applied once.
+    "flags-apply-due": {
+        "task": "flags.apply_due_task",
+        "schedule": float(env_int("FLAGS_SCHEDULE_INTERVAL_SECONDS", 5)),
+    },
 }
+
+# --- Flags -------------------------------------------------------------------------
+# Where each evaluation reads the flags version: "cache" (the shared cache, one GET),
+# "db" (one small query) or "auto" (the database when the cache is process-local, as with
+# the LocMemCache default, so another process's change is still seen at once).
+FLAGS_VERSION_SOURCE = env_str("FLAGS_VERSION_SOURCE", "auto")
+# Lifetime of the cached version: bounds how long two writers racing could leave an older
+# version in the cache (a change is otherwise seen within milliseconds).
+FLAGS_VERSION_CACHE_SECONDS = float(env_str("FLAGS_VERSION_CACHE_SECONDS", "1.0"))
+# How long a process reuses the flags version it last read from the cache (ms; 0: every call).
+FLAGS_VERSION_CHECK_INTERVAL_MS = env_int("FLAGS_VERSION_CHECK_INTERVAL_MS", 50)
 
 # --- War room ----------------------------------------------------------------------
 # Seconds in one escalation "minute": 60 in real life; tests make waits take seconds.

@@ -15,6 +15,7 @@ api_patterns = [
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.seedconfig.api.urls")),
     path("", include("apps.warroom.api.urls")),
+    path("", include("apps.flags.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("approvals/", include("apps.approvals.urls")),
     path("config/", include("apps.seedconfig.urls")),
     path("warroom/", include("apps.warroom.urls")),
+    path("flags/", include("apps.flags.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("v1/", include((api_patterns, "api"))),

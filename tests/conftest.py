@@ -70,6 +70,14 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_token_cache():
+    """API tokens cached by one test's requests must not answer for the next test's."""
+    from apps.accounts.authentication import forget_cached_tokens
+
+    forget_cached_tokens()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Production hashing costs ~0.3 s a password; tests only need a working hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -18,6 +20,37 @@ from apps.core.client_ip import client_ip
 
 # last_used_at is written at most this often per token, to keep hot endpoints cheap.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+# Tokens read from the database are kept per process for API_TOKEN_CACHE_SECONDS (1 s by
+# default, 0 to read every time), keyed by prefix: a hot service calling the flags API
+# then costs no query per request. Revoking a token, disabling its account or changing
+# it drops the entry in the process that did it at once (signals below), and every other
+# process stops accepting it within that many seconds, the same bound flag changes have.
+_TOKEN_CACHE: dict[str, tuple[float, ApiToken]] = {}
+_TOKEN_CACHE_MAX = 4096
+
+
+def forget_cached_tokens(prefix: str | None = None) -> None:
+    """Drop one token (by prefix), or all of them, from this process's token cache."""
+    if prefix is None:
+        _TOKEN_CACHE.clear()
+    else:
+        _TOKEN_CACHE.pop(prefix, None)
+
+
+def _load_token(prefix: str) -> ApiToken | None:
+    ttl = float(getattr(settings, "API_TOKEN_CACHE_SECONDS", 0) or 0)
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _TOKEN_CACHE.get(prefix)
+        if hit is not None and now - hit[0] < ttl:
+            return hit[1]
+    token = ApiToken.objects.select_related("service_account").filter(prefix=prefix).first()
+    if ttl > 0 and token is not None:
+        if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+            _TOKEN_CACHE.clear()
+        _TOKEN_CACHE[prefix] = (now, token)
+    return token
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -43,7 +76,7 @@ class TokenAuthentication(BaseAuthentication):
         prefix = ApiToken.prefix_of(plaintext)
         token = None
         if prefix is not None:
-            token = ApiToken.objects.select_related("service_account").filter(prefix=prefix).first()
+            token = _load_token(prefix)
         if token is None or not constant_time_compare(
             token.token_hash, ApiToken.hash_token(plaintext)
         ):
@@ -69,6 +102,7 @@ class TokenAuthentication(BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
+            token.last_used_at, token.last_used_ip = now, address
         context.set_actor(account)
         return account, token
 

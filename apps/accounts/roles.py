@@ -38,6 +38,27 @@ _EVERYONE = {
     "warroom.view_escalationpolicy",
     "warroom.view_page",
     "warroom.acknowledge_page",
+    # Launch plans and the war-room log: everyone sees them.
+    "warroom.view_launchplan",
+    "warroom.view_launchlogentry",
+    # War room checklists: everyone sees templates, runs and their reports.
+    "warroom.view_checklisttemplate",
+    "warroom.view_checklistrun",
+    # Flags: everyone sees the kill switches and gates and their history.
+    "flags.view_flag",
+    "flags.view_flagstate",
+    "flags.view_scheduledflagchange",
+}
+
+# Flags: the safe direction (block / close) is anyone's on duty; the risky direction
+# (unblock / open) is ops and super admins, and for fund flags it files a change request
+# that a super admin approves (approvals.approve_change). Support sets user-scoped states.
+_FLAGS_BLOCK = {"flags.block_flag"}
+_FLAGS_OPERATE = {
+    "flags.block_flag",
+    "flags.unblock_flag",
+    "flags.set_user_scope",
+    "flags.schedule_change",
 }
 
 # War room: who runs teams, schedules and policies (team leads also get per-object
@@ -54,9 +75,29 @@ _WARROOM_MANAGE = {
     "warroom.view_calendarfeed",
 }
 
+# War room checklists: who starts runs and marks their items (finance too: the daily
+# reconcile/treasury items and the financial safety verification are theirs), and who
+# edits the templates (ops and super admins).
+_CHECKLIST_RUN = {"warroom.run_checklist"}
+_CHECKLIST_MANAGE = {"warroom.add_checklisttemplate", "warroom.change_checklisttemplate"}
+
+# Launch plans: ops, incident commanders and super admins create plans, move T0, go live
+# or roll back, add tasks and criteria, move any task and write any war-room log entry.
+# A task's owners (person or team members) may move that task and add notes/events to
+# its launch's log: checked per task in apps.warroom.services.launch.
+_LAUNCH_MANAGE = {
+    "warroom.add_launchplan",
+    "warroom.change_launchplan",
+    "warroom.change_launchtask",
+    "warroom.add_launchlogentry",
+}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     SUPER_ADMIN: _EVERYONE
     | _WARROOM_MANAGE
+    | _LAUNCH_MANAGE
+    | _CHECKLIST_RUN
+    | _CHECKLIST_MANAGE
     | {
         "accounts.assign_role",
         "accounts.reset_mfa",
@@ -69,9 +110,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notify.manage_channel",
         "notify.view_outbox",
         "seedconfig.request_change",
-    },
+        "flags.add_flag",
+    }
+    | _FLAGS_OPERATE,
     OPS: _EVERYONE
     | _WARROOM_MANAGE
+    | _LAUNCH_MANAGE
+    | _CHECKLIST_RUN
+    | _CHECKLIST_MANAGE
+    | _FLAGS_OPERATE
     | {
         "audit.view_audit_trail",
         "notify.view_channel",
@@ -79,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notify.view_outbox",
     },
     FINANCE: _EVERYONE
+    | _CHECKLIST_RUN
     | {
         "notify.view_channel",
         "seedconfig.request_change",
@@ -87,8 +135,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {
         "audit.view_audit_trail",
     },
-    SUPPORT: _EVERYONE | set(),
+    SUPPORT: _EVERYONE | {"flags.set_user_scope"},
     INCIDENT_COMMANDER: _EVERYONE
+    | _LAUNCH_MANAGE
+    | _CHECKLIST_RUN
+    | _FLAGS_BLOCK
     | {
         "warroom.trigger_page",
         "approvals.grant_freeze_exception",

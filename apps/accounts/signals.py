@@ -46,9 +46,32 @@ def on_user_locked_out(sender, request=None, username=None, ip_address=None, **k
     log.warning("account.locked_out", user=target.pk if target else None)
 
 
+def on_token_or_account_saved(sender, instance, **kwargs) -> None:
+    """A token or a service account changed: this process stops trusting its cached copy."""
+    from apps.accounts.authentication import forget_cached_tokens
+
+    prefix = getattr(instance, "prefix", None)
+    if sender.__name__ == "ApiToken" and prefix:
+        forget_cached_tokens(prefix)
+    elif getattr(instance, "is_service_account", False):
+        forget_cached_tokens()
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
     from django.contrib.auth.signals import user_logged_in
+    from django.db.models.signals import post_save
+
+    from apps.accounts.models import ApiToken
+
+    post_save.connect(
+        on_token_or_account_saved, sender=ApiToken, dispatch_uid="accounts.token_saved"
+    )
+    post_save.connect(
+        on_token_or_account_saved,
+        sender=get_user_model(),
+        dispatch_uid="accounts.service_account_saved",
+    )
 
     user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.on_user_logged_in")
     user_locked_out.connect(on_user_locked_out, dispatch_uid="accounts.on_user_locked_out")

@@ -45,6 +45,9 @@ class ChangeHandler:
     request_permission: str = ""
     #: subject to config-freeze windows
     freezable: bool = True
+    #: API token scope that lets a service account *file* (never decide) a request of
+    #: this kind, e.g. "flags:write"; empty: only people may file
+    token_scope: str = ""
 
     def validate(self, payload: dict) -> dict:
         """Check ``payload``; return the canonical payload to store."""

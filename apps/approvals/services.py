@@ -89,6 +89,26 @@ def _require_person(actor) -> None:
         )
 
 
+def _require_requester(actor, handler: registry.ChangeHandler, token) -> None:
+    """A person with the kind's request permission, or a service account acting through
+    a token of its own that holds the kind's ``token_scope`` (filing only)."""
+    if token is not None and getattr(actor, "is_service_account", False):
+        if (
+            handler.token_scope
+            and getattr(token, "service_account_id", None) == actor.pk
+            and policy.token_allows(token, handler.token_scope)
+        ):
+            return
+        raise ApprovalRefused(
+            _("Service tokens may not file this kind of change."),
+            code="service_account_refused",
+            status=403,
+        )
+    _require_person(actor)
+    if not policy.can(actor, handler.request_permission):
+        raise PermissionDenied(_("You may not request this kind of change."))
+
+
 def _event_data(change_request: ChangeRequest, **extra) -> dict:
     data = {
         "change_request": change_request.pk,
@@ -163,8 +183,12 @@ def change_request_create(
     reason: str,
     ticket: str = "",
     freeze_exception_reason: str = "",
+    token=None,
 ) -> ChangeRequest:
     """File a two-person change request of ``kind``.
+
+    ``token``: the API token a service account acts through; it may file (never decide)
+    a request of a kind whose handler names a ``token_scope`` the token holds.
 
     Refused (``ApprovalRefused``) while fewer than two super admins exist — except the
     one change the handler allows a lone super admin (the second super admin's grant),
@@ -172,10 +196,10 @@ def change_request_create(
     window of this kind without a freeze-exception reason (the refusal is audited), and
     when a request on the same target is already pending.
     """
-    _require_person(actor)
+    if token is None:
+        _require_person(actor)
     handler = _handler(kind)
-    if not policy.can(actor, handler.request_permission):
-        raise PermissionDenied(_("You may not request this kind of change."))
+    _require_requester(actor, handler, token)
     reason = _clean_text(reason, "reason", required=True)
     ticket = _clean_text(ticket, "ticket", required=False)[:200]
     exception_reason = _clean_text(

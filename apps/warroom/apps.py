@@ -26,6 +26,17 @@ class WarroomConfig(AppConfig):
         auditlog.register(models.EscalationStep)
         auditlog.register(models.Page, exclude_fields=["ack_token"])
         auditlog.register(models.CalendarFeed, exclude_fields=["token_hash", "last_fetched_at"])
+        # Launch plans (the war-room log is append-only: auditlog records its inserts).
+        auditlog.register(models.LaunchPlan)
+        auditlog.register(models.LaunchPhase)
+        auditlog.register(models.LaunchTask)
+        auditlog.register(models.RollbackCriterion)
+        auditlog.register(models.LaunchLogEntry)
+        # Checklists: templates and runs; each item's marks are also kept as ChecklistItemMark.
+        auditlog.register(models.ChecklistTemplate)
+        auditlog.register(models.ChecklistTemplateItem)
+        auditlog.register(models.ChecklistRun)
+        auditlog.register(models.ChecklistRunItem)
 
         navigation.register(
             navigation.NavItem(
@@ -43,5 +54,23 @@ class WarroomConfig(AppConfig):
                 url_name="warroom:page_list",
                 permission="warroom.view_page",
                 order=41,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="warroom-launch",
+                label=_("Launch"),
+                url_name="warroom:launch_list",
+                permission="warroom.view_launchplan",
+                order=43,
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="warroom-checklists",
+                label=_("Checklists"),
+                url_name="warroom:checklist_list",
+                permission="warroom.view_checklistrun",
+                order=42,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from django.apps import apps
@@ -308,3 +309,61 @@ def test_token__client_prepends_forged_address__only_proxy_entry_counts(token_cl
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_token__revoked_by_another_process__refused_within_cache_seconds(settings):
+    """Another process's revocation reaches this one's token cache within its bound; the
+    row is changed with a queryset update so no signal runs here, as in another process."""
+    settings.API_TOKEN_CACHE_SECONDS = 1
+    token, plaintext = make_token(scopes=["flags:read"])
+    client = _bearer(plaintext)
+    assert client.get("/v1/me").status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    served_from_cache = client.get("/v1/me").status_code
+    time.sleep(1.05)
+    after_bound = client.get("/v1/me")
+
+    assert served_from_cache == 200
+    assert after_bound.status_code == 401
+    assert _error(after_bound)["code"] == "token_revoked"
+
+
+@pytest.mark.django_db
+def test_token__cache_off__revocation_by_update_refused_at_once(settings):
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    token, plaintext = make_token(scopes=["flags:read"])
+    client = _bearer(plaintext)
+    assert client.get("/v1/me").status_code == 200
+
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+
+    assert client.get("/v1/me").status_code == 401
+
+
+@pytest.mark.django_db
+def test_token__service_account_disabled_here__refused_at_once(settings):
+    settings.API_TOKEN_CACHE_SECONDS = 60
+    token, plaintext = make_token(scopes=["flags:read"])
+    client = _bearer(plaintext)
+    assert client.get("/v1/me").status_code == 200
+
+    account = token.service_account
+    account.is_active = False
+    account.save()
+
+    response = client.get("/v1/me")
+    assert response.status_code == 401
+    assert _error(response)["code"] == "account_disabled"
+
+
+@pytest.mark.django_db
+def test_token__cached__no_query_per_request(settings, django_assert_max_num_queries):
+    settings.API_TOKEN_CACHE_SECONDS = 60
+    _token, plaintext = make_token(scopes=["flags:read"])
+    client = _bearer(plaintext)
+    assert client.get("/v1/me").status_code == 200
+
+    with django_assert_max_num_queries(0):
+        assert client.get("/v1/me").status_code == 200

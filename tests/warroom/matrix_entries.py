@@ -411,3 +411,356 @@ ENTRIES = [
     ),
     Entry("warroom.page.feeds", "GET", "/warroom/feeds/", roles=EVERY_ROLE),
 ]
+
+
+# --- checklists ------------------------------------------------------------------------------
+# Everyone verified reads templates, runs and reports (tokens with ``oncall:read``); ops,
+# super admins, incident commanders and finance start runs and mark items; ops and super
+# admins edit templates. Tokens never write.
+
+from apps.accounts.roles import FINANCE  # noqa: E402
+
+CHECKLIST_RUNNERS = {OPS, SUPER_ADMIN, INCIDENT_COMMANDER, FINANCE}
+
+
+def _checklist_template(ctx):
+    return ctx.get(
+        "checklist_template",
+        lambda: _services().checklist_template_create(
+            actor=_actor(ctx),
+            name=ctx.unique("Matrix checklist"),
+            slug=ctx.unique("matrix-checklist"),
+            items=[{"title": "First"}, {"title": "Second", "evidence_required": True}],
+        ),
+    )
+
+
+def _checklist_run(ctx):
+    return ctx.get(
+        "checklist_run",
+        lambda: _services().checklist_run_start(
+            actor=_actor(ctx), template=_checklist_template(ctx)
+        ),
+    )
+
+
+def _run_url(suffix: str = ""):
+    return lambda ctx: f"/v1/checklists/runs/{_checklist_run(ctx).pk}{suffix}"
+
+
+def _run_page(suffix: str = ""):
+    return lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/{suffix}"
+
+
+ENTRIES += [
+    # /v1/checklists
+    Entry(
+        "warroom.api.checklists.templates",
+        "GET",
+        "/v1/checklists/templates/",
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.checklists.template",
+        "GET",
+        lambda ctx: f"/v1/checklists/templates/{_checklist_template(ctx).slug}",
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.checklists.runs",
+        "GET",
+        "/v1/checklists/runs/",
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.checklists.run_start",
+        "POST",
+        "/v1/checklists/runs/",
+        roles=CHECKLIST_RUNNERS,
+        data=lambda ctx: {"template": _checklist_template(ctx).slug},
+    ),
+    Entry(
+        "warroom.api.checklists.run",
+        "GET",
+        _run_url(),
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.checklists.item_mark",
+        "POST",
+        _run_url("/items/1"),
+        roles=CHECKLIST_RUNNERS,
+        data={"result": "passed"},
+    ),
+    Entry(
+        "warroom.api.checklists.run_complete",
+        "POST",
+        _run_url("/complete"),
+        roles=CHECKLIST_RUNNERS,
+        data={},
+    ),
+    Entry(
+        "warroom.api.checklists.run_abandon",
+        "POST",
+        _run_url("/abandon"),
+        roles=CHECKLIST_RUNNERS,
+        data={"reason": "matrix"},
+    ),
+    Entry(
+        "warroom.api.checklists.run_report",
+        "GET",
+        _run_url("/report.md"),
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    # portal pages
+    Entry("warroom.page.checklists", "GET", "/warroom/checklists/", roles=EVERY_ROLE),
+    Entry(
+        "warroom.page.checklist_start",
+        "GET",
+        "/warroom/checklists/start",
+        roles=CHECKLIST_RUNNERS,
+    ),
+    Entry(
+        "warroom.page.checklist_start_post",
+        "POST",
+        "/warroom/checklists/start",
+        roles=CHECKLIST_RUNNERS,
+        data=lambda ctx: {"template": _checklist_template(ctx).slug, "environment": "staging"},
+    ),
+    Entry(
+        "warroom.page.checklist_template",
+        "GET",
+        lambda ctx: f"/warroom/checklists/templates/{_checklist_template(ctx).slug}/",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.checklist_template_new",
+        "GET",
+        "/warroom/checklists/templates/new",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.checklist_template_edit",
+        "GET",
+        lambda ctx: f"/warroom/checklists/templates/{_checklist_template(ctx).slug}/edit",
+        roles=MANAGERS,
+    ),
+    Entry("warroom.page.checklist_run", "GET", _run_page(), roles=EVERY_ROLE),
+    Entry(
+        "warroom.page.checklist_item_mark",
+        "POST",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/items/1",
+        roles=CHECKLIST_RUNNERS,
+        data={"i1-result": "passed"},
+    ),
+    Entry(
+        "warroom.page.checklist_complete",
+        "POST",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/complete",
+        roles=CHECKLIST_RUNNERS,
+        data={},
+    ),
+    Entry(
+        "warroom.page.checklist_abandon",
+        "POST",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/abandon",
+        roles=CHECKLIST_RUNNERS,
+        data={"reason": "matrix"},
+    ),
+    Entry("warroom.page.checklist_report", "GET", _run_page("report"), roles=EVERY_ROLE),
+    Entry(
+        "warroom.page.checklist_report_md",
+        "GET",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/report.md",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.checklist_report_pdf",
+        "GET",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/report.pdf",
+        roles=EVERY_ROLE,
+    ),
+]
+
+
+# --- launch plans and the war-room log (/v1/launches/, /warroom/launches/, /warroom/launch-log/)
+# Everyone verified reads (tokens with oncall:read); ops, incident commanders and super
+# admins run launches. A task's owners may also set its status and add notes to its log:
+# the matrix's callers own no task, so they are refused (owners: test_launch_services.py).
+
+LAUNCH_MANAGERS = {OPS, SUPER_ADMIN, INCIDENT_COMMANDER}
+
+
+def _launch_actor(ctx):
+    return ctx.get("launch_actor", lambda: UserFactory(roles=[INCIDENT_COMMANDER]))
+
+
+def _launch(ctx):
+    return ctx.get(
+        "launch",
+        lambda: _services().launch_plan_create(
+            actor=_launch_actor(ctx),
+            name=ctx.unique("Matrix launch"),
+            t0=timezone.now() + timedelta(days=3),
+        ),
+    )
+
+
+def _launch_task(ctx):
+    def make():
+        plan = _launch(ctx)
+        return _services().launch_task_create(
+            actor=_launch_actor(ctx),
+            plan=plan,
+            phase=plan.phases.get(kind="canary"),
+            title="Matrix task",
+            offset=timedelta(hours=-2),
+            offset_unit="h",
+        )
+
+    return ctx.get("launch_task", make)
+
+
+def _launch_url(suffix=""):
+    return lambda ctx: f"/v1/launches/{_launch(ctx).pk}{suffix}"
+
+
+def _launch_page(suffix=""):
+    return lambda ctx: f"/warroom/launches/{_launch(ctx).pk}/{suffix}"
+
+
+ENTRIES += [
+    Entry("warroom.api.launches.list", "GET", "/v1/launches/", roles=EVERY_ROLE, scopes=READ),
+    Entry(
+        "warroom.api.launches.create",
+        "POST",
+        "/v1/launches/",
+        roles=LAUNCH_MANAGERS,
+        data=lambda ctx: {"name": ctx.unique("API launch"), "t0": "2027-03-28T09:00:00Z"},
+    ),
+    Entry("warroom.api.launch.get", "GET", _launch_url(), roles=EVERY_ROLE, scopes=READ),
+    Entry(
+        "warroom.api.launch.update",
+        "PATCH",
+        _launch_url(),
+        roles=LAUNCH_MANAGERS,
+        data={"description": "matrix"},
+    ),
+    Entry(
+        "warroom.api.launch.status",
+        "POST",
+        _launch_url("/status"),
+        roles=LAUNCH_MANAGERS,
+        data={"status": "live"},
+    ),
+    Entry(
+        "warroom.api.launch.tasks.list",
+        "GET",
+        _launch_url("/tasks/"),
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.launch.tasks.create",
+        "POST",
+        _launch_url("/tasks/"),
+        roles=LAUNCH_MANAGERS,
+        data={"phase": "canary", "title": "matrix", "offset": "T-30 min"},
+    ),
+    Entry(
+        "warroom.api.launch.task.status",
+        "POST",
+        lambda ctx: f"/v1/launches/{_launch(ctx).pk}/tasks/{_launch_task(ctx).pk}/status",
+        roles=LAUNCH_MANAGERS,
+        data={"status": "in_progress"},
+    ),
+    Entry(
+        "warroom.api.launch.criteria.list",
+        "GET",
+        _launch_url("/rollback-criteria/"),
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.launch.criteria.create",
+        "POST",
+        _launch_url("/rollback-criteria/"),
+        roles=LAUNCH_MANAGERS,
+        data={"condition": "matrix", "threshold": "error rate > 5%"},
+    ),
+    Entry(
+        "warroom.api.launch.log.list",
+        "GET",
+        _launch_url("/log/"),
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.launch.log.append",
+        "POST",
+        _launch_url("/log/"),
+        roles=LAUNCH_MANAGERS,
+        data={"kind": "note", "text": "matrix"},
+    ),
+    Entry(
+        "warroom.api.launches.log_all.list",
+        "GET",
+        "/v1/launches/log/",
+        roles=EVERY_ROLE,
+        scopes=READ,
+    ),
+    Entry(
+        "warroom.api.launches.log_all.append",
+        "POST",
+        "/v1/launches/log/",
+        roles=LAUNCH_MANAGERS,
+        data={"kind": "note", "text": "matrix"},
+    ),
+    # --- pages ---------------------------------------------------------------------------
+    Entry("warroom.page.launch_list", "GET", "/warroom/launches/", roles=EVERY_ROLE),
+    Entry("warroom.page.launch_new", "GET", "/warroom/launches/new", roles=LAUNCH_MANAGERS),
+    Entry("warroom.page.launch_detail", "GET", _launch_page(), roles=EVERY_ROLE),
+    Entry("warroom.page.launch_countdown", "GET", _launch_page("countdown"), roles=EVERY_ROLE),
+    Entry("warroom.page.launch_edit", "GET", _launch_page("edit"), roles=LAUNCH_MANAGERS),
+    Entry(
+        "warroom.page.launch_status",
+        "POST",
+        _launch_page("status"),
+        roles=LAUNCH_MANAGERS,
+        data={"status": "live"},
+    ),
+    Entry("warroom.page.launch_task_new", "GET", _launch_page("tasks/new"), roles=LAUNCH_MANAGERS),
+    Entry(
+        "warroom.page.launch_criterion_new",
+        "POST",
+        _launch_page("criteria/new"),
+        roles=LAUNCH_MANAGERS,
+        data={"criterion-condition": "matrix"},
+    ),
+    Entry(
+        "warroom.page.launch_task_edit",
+        "GET",
+        lambda ctx: f"/warroom/launch-tasks/{_launch_task(ctx).pk}/edit",
+        roles=LAUNCH_MANAGERS,
+    ),
+    Entry(
+        "warroom.page.launch_task_status",
+        "POST",
+        lambda ctx: f"/warroom/launch-tasks/{_launch_task(ctx).pk}/status",
+        roles=LAUNCH_MANAGERS,
+        data=lambda ctx: {f"task-{_launch_task(ctx).pk}-status": "in_progress"},
+    ),
+    Entry("warroom.page.launch_log", "GET", "/warroom/launch-log/", roles=EVERY_ROLE),
+    Entry(
+        "warroom.page.launch_log_append",
+        "POST",
+        "/warroom/launch-log/append",
+        roles=LAUNCH_MANAGERS,
+        data=lambda ctx: {"plan": _launch(ctx).pk, "log-kind": "note", "log-text": "matrix"},
+    ),
+]

@@ -1,5 +1,14 @@
 """War-room models, one module per concept (checklists and the launch plan join later)."""
 
+from apps.warroom.models.checklists import (
+    EVIDENCE_CONTENT_TYPES,
+    EVIDENCE_MAX_BYTES,
+    ChecklistItemMark,
+    ChecklistRun,
+    ChecklistRunItem,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+)
 from apps.warroom.models.escalation import (
     MAX_REPEATS,
     MAX_WAIT_MINUTES,
@@ -11,6 +20,14 @@ from apps.warroom.models.escalation import (
     PageStepRun,
 )
 from apps.warroom.models.feeds import CalendarFeed, FeedEmittedShift
+from apps.warroom.models.launch import (
+    LaunchLogEntry,
+    LaunchLogImmutable,
+    LaunchPhase,
+    LaunchPlan,
+    LaunchTask,
+    RollbackCriterion,
+)
 from apps.warroom.models.schedules import (
     LayerParticipant,
     LayerVersion,
@@ -22,6 +39,13 @@ from apps.warroom.models.schedules import (
 from apps.warroom.models.teams import Membership, Team
 
 __all__ = [
+    "EVIDENCE_CONTENT_TYPES",
+    "EVIDENCE_MAX_BYTES",
+    "ChecklistItemMark",
+    "ChecklistRun",
+    "ChecklistRunItem",
+    "ChecklistTemplate",
+    "ChecklistTemplateItem",
     "MAX_REPEATS",
     "MAX_WAIT_MINUTES",
     "MIN_WAIT_MINUTES",
@@ -29,6 +53,11 @@ __all__ = [
     "EscalationPolicy",
     "EscalationStep",
     "FeedEmittedShift",
+    "LaunchLogEntry",
+    "LaunchLogImmutable",
+    "LaunchPhase",
+    "LaunchPlan",
+    "LaunchTask",
     "LayerParticipant",
     "LayerVersion",
     "Membership",
@@ -36,6 +65,7 @@ __all__ = [
     "Page",
     "PageEvent",
     "PageStepRun",
+    "RollbackCriterion",
     "RotationLayer",
     "Schedule",
     "Team",

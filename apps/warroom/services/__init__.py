@@ -1,5 +1,13 @@
 """Every write of the war room. Views, the API, the admin and tasks call these."""
 
+from apps.warroom.services.checklists import (
+    checklist_item_mark,
+    checklist_run_abandon,
+    checklist_run_complete,
+    checklist_run_start,
+    checklist_template_create,
+    checklist_template_update,
+)
 from apps.warroom.services.escalation import (
     LAUNCH_CHAIN_NAME,
     launch_chain_steps,
@@ -8,6 +16,16 @@ from apps.warroom.services.escalation import (
     policy_update,
 )
 from apps.warroom.services.feeds import feed_create, feed_render, feed_revoke, feed_rotate
+from apps.warroom.services.launch import (
+    launch_plan_create,
+    launch_plan_set_status,
+    launch_plan_update,
+    launch_rollback_criterion_add,
+    launch_task_create,
+    launch_task_set_status,
+    launch_task_update,
+)
+from apps.warroom.services.launch_log import launch_log_append
 from apps.warroom.services.notices import coverage_gaps_report, shift_change_notices
 from apps.warroom.services.page_steps import page_step_run, page_sweep
 from apps.warroom.services.pages import (
@@ -36,6 +54,12 @@ from apps.warroom.services.teams import (
 )
 
 __all__ = [
+    "checklist_item_mark",
+    "checklist_run_abandon",
+    "checklist_run_complete",
+    "checklist_run_start",
+    "checklist_template_create",
+    "checklist_template_update",
     "LAUNCH_CHAIN_NAME",
     "coverage_gaps_report",
     "feed_create",
@@ -43,6 +67,14 @@ __all__ = [
     "feed_revoke",
     "feed_rotate",
     "launch_chain_steps",
+    "launch_log_append",
+    "launch_plan_create",
+    "launch_plan_set_status",
+    "launch_plan_update",
+    "launch_rollback_criterion_add",
+    "launch_task_create",
+    "launch_task_set_status",
+    "launch_task_update",
     "layer_create",
     "layer_end",
     "layer_update",

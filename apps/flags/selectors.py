@@ -1,0 +1,147 @@
+"""Reads of the flags app, restricted to what the reader may see.
+
+Everyone who may view flags (every role) sees every flag and state: a kill switch is
+operational information, not a secret. A person without ``flags.view_flag`` sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.policy import can
+from apps.flags.models import SAFE_STATES, Flag, FlagState, ScheduledFlagChange
+from apps.flags.scopes import ScopeKind
+
+VIEW = "flags.view_flag"
+
+
+def _may_view(user) -> bool:
+    if user is None:
+        return False
+    if getattr(user, "is_service_account", False):
+        return True  # the API checked the token's flags:read scope
+    return can(user, VIEW)
+
+
+@dataclass
+class FlagRow:
+    """One flag on the panel with the states in force now, safe-direction ones first."""
+
+    flag: Flag
+    states: list[FlagState] = field(default_factory=list)
+    #: the global state in force (None: the kind's default)
+    global_state: FlagState | None = None
+
+    @property
+    def blocked_states(self) -> list[FlagState]:
+        """States in force in the safe direction (blocked / closed)."""
+        return [s for s in self.states if s.state in SAFE_STATES]
+
+    @property
+    def blocked(self) -> bool:
+        """Is any state in force in the safe direction (blocked / closed) for some scope?"""
+        return bool(self.blocked_states)
+
+    @property
+    def is_blocked(self) -> bool:
+        """Does anything block this kill switch (globally or for some scope)?"""
+        return self.flag.kind == "kill_switch" and bool(self.blocked_states)
+
+    @property
+    def global_value(self) -> str:
+        return self.global_state.state if self.global_state else self.flag.default_state
+
+
+def _current_rows(rows, now) -> dict[tuple[int, str, str], FlagState]:
+    """The row in force per (flag, scope) among ``rows`` ordered newest first."""
+    current: dict[tuple[int, str, str], FlagState] = {}
+    for row in rows:
+        key = (row.flag_id, row.scope_kind, row.scope_value)
+        if key in current or row.effective_from > now:
+            continue
+        if row.until is not None and row.until <= now:
+            continue
+        current[key] = row
+    return current
+
+
+def flags_panel(*, user, now=None) -> list[FlagRow]:
+    """Every flag with its states in force now; flags with a block first, then by key.
+
+    Two queries whatever the number of flags and states. Inside a flag: the global state
+    first, then blocked/closed states before allowed/open ones, newest first.
+    """
+    if not _may_view(user):
+        return []
+    now = now or timezone.now()
+    flags = list(Flag.objects.order_by("key"))
+    rows = (
+        FlagState.objects.not_ended(now)
+        .filter(effective_from__lte=now)
+        .select_related("actor", "change_request")
+        .order_by("flag_id", "scope_kind", "scope_value", "-effective_from", "-id")
+    )
+    by_flag: dict[int, list[FlagState]] = {}
+    for row in _current_rows(rows, now).values():
+        by_flag.setdefault(row.flag_id, []).append(row)
+    result = []
+    for flag in flags:
+        states = by_flag.get(flag.pk, [])
+        states.sort(
+            key=lambda s: (
+                s.scope_kind != ScopeKind.GLOBAL,
+                s.state not in SAFE_STATES,
+                -s.effective_from.timestamp(),
+                -s.pk,
+            )
+        )
+        global_state = next((s for s in states if s.scope_kind == ScopeKind.GLOBAL), None)
+        for state in states:
+            state.flag = flag  # already loaded: no query per row for state.flag
+        result.append(FlagRow(flag=flag, states=states, global_state=global_state))
+    result.sort(key=lambda r: (not r.blocked_states, r.flag.key))
+    return result
+
+
+def flag_get(*, key: str, user=None) -> Flag | None:
+    """The flag with ``key`` (None if unknown, or if ``user`` is given and may not view)."""
+    if user is not None and not _may_view(user):
+        return None
+    return Flag.objects.filter(key=key).first()
+
+
+def flag_history(*, flag: Flag) -> QuerySet[FlagState]:
+    """Every state of ``flag``, newest first (by when it took effect, then id)."""
+    return (
+        FlagState.objects.filter(flag=flag)
+        .select_related("flag", "actor", "change_request", "change_request__decided_by")
+        .order_by("-effective_from", "-id")
+    )
+
+
+def scheduled_changes(*, status=None) -> QuerySet[ScheduledFlagChange]:
+    """Scheduled changes, soonest first; ``status`` narrows (a value or a list)."""
+    queryset = ScheduledFlagChange.objects.select_related(
+        "flag", "requested_by", "change_request", "applied_state", "cancelled_by"
+    ).order_by("run_at", "id")
+    if status:
+        if isinstance(status, list | tuple | set | frozenset):
+            queryset = queryset.filter(status__in=list(status))
+        else:
+            queryset = queryset.filter(status=status)
+    return queryset
+
+
+def states_affecting_user(*, user_ref: str, now=None) -> list[FlagState]:
+    """User-scoped states in force for one platform customer (the support page)."""
+    now = now or timezone.now()
+    rows = (
+        FlagState.objects.not_ended(now)
+        .filter(scope_kind=ScopeKind.USER, scope_value=user_ref, effective_from__lte=now)
+        .select_related("flag", "actor")
+        .order_by("flag_id", "scope_kind", "scope_value", "-effective_from", "-id")
+    )
+    return list(_current_rows(rows, now).values())

@@ -1,0 +1,33 @@
+"""Helpers of the flags API and page tests (flags-api): counts of the rows a flag change
+may write, and a fresh OTP code for an approver."""
+
+from __future__ import annotations
+
+from django_otp.oath import totp
+
+from apps.approvals.models import ChangeRequest
+from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
+from apps.core.models import IdempotencyRecord
+from apps.flags.models import Flag, FlagState, ScheduledFlagChange
+from tests.conftest import confirmed_totp_device
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each table a flag change could touch holds now."""
+    return {
+        "flags": Flag.objects.count(),
+        "states": FlagState.objects.count(),
+        "scheduled": ScheduledFlagChange.objects.count(),
+        "change_requests": ChangeRequest.objects.count(),
+        "events": AuditEvent.objects.count(),
+        "auditlog": LogEntry.objects.count(),
+        "access_log": AccessLogEntry.objects.count(),
+        "idempotency": IdempotencyRecord.objects.count(),
+    }
+
+
+def fresh_code(user) -> str:
+    device = confirmed_totp_device(user)
+    device.refresh_from_db()
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{value:0{device.digits}d}"
