@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): data generators, load harnesses and their results. See README.md."""
