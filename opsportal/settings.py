@@ -369,6 +369,9 @@ FLAGS_VERSION_SOURCE = env_str("FLAGS_VERSION_SOURCE", "auto")
 FLAGS_VERSION_CACHE_SECONDS = float(env_str("FLAGS_VERSION_CACHE_SECONDS", "1.0"))
 # How long a process reuses the flags version it last read from the cache (ms; 0: every call).
 FLAGS_VERSION_CHECK_INTERVAL_MS = env_int("FLAGS_VERSION_CHECK_INTERVAL_MS", 50)
+# GET /v1/flags/{key}/evaluate with a Bearer token is answered by a WSGI wrapper in front of
+# Django (apps/flags/fastpath.py) with the same answer, skipping the middleware stack.
+FLAGS_FAST_PATH = env_bool("FLAGS_FAST_PATH", True)
 
 # --- War room ----------------------------------------------------------------------
 # Seconds in one escalation "minute": 60 in real life; tests make waits take seconds.

@@ -154,20 +154,26 @@ class FlagEvaluateView(APIView):
         responses={200: s.DecisionSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, key: str):
-        query = request._request.GET
-        context = {}
-        for name in query:
-            values = query.getlist(name)
-            if len(values) != 1:
-                raise context_error({name: [_("Give each context key once.")]})
-            context[name] = values[0]
-        try:
-            decision = evaluation.evaluate(key, context)
-        except evaluation.FlagNotFound:
-            raise flag_not_found(key) from None
-        except evaluation.ContextError as error:
-            raise context_error(error.fields) from None
-        return JsonResponse(decision.as_dict())
+        return JsonResponse(evaluate_query(key, request._request.GET))
+
+
+def evaluate_query(key: str, query) -> dict:
+    """The answer of GET /v1/flags/{key}/evaluate for a query (a QueryDict): the decision's
+    dict, or ApiError (flag_not_found, invalid_context). The view and the WSGI fast path
+    (apps/flags/fastpath.py) both answer through it."""
+    context = {}
+    for name in query:
+        values = query.getlist(name)
+        if len(values) != 1:
+            raise context_error({name: [_("Give each context key once.")]})
+        context[name] = values[0]
+    try:
+        decision = evaluation.evaluate(key, context)
+    except evaluation.FlagNotFound:
+        raise flag_not_found(key) from None
+    except evaluation.ContextError as error:
+        raise context_error(error.fields) from None
+    return decision.as_dict()
 
 
 class FlagBatchEvaluateView(APIView):
