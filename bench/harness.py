@@ -496,7 +496,7 @@ def results_table(results: list[WrkResult]) -> str:
         "Where the machine's CPU went during each run (share of both cores):",
         "",
         "| run | gunicorn | wrk | PostgreSQL (our backends) + Redis | other processes "
-        "(other engineers' work) | load avg before → after |",
+        " | load avg before → after |",
         "|---|---|---|---|---|---|",
     ]
     for r in results:

@@ -1,4 +1,4 @@
-"""Fixtures of the flags tests (flags-core): people in every role, OTP approvals, a clean
+"""Fixtures of the flags tests: people in every role, OTP approvals, a clean
 evaluation snapshot per test, and the notify loopback receiver for webhooks."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Helpers of the flags API and page tests (flags-api): counts of the rows a flag change
+"""Helpers of the flags API and page tests: counts of the rows a flag change
 may write, and a fresh OTP code for an approver."""
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def _version_from_the_database(settings):
     """Each test runs in one transaction that never commits, so the on-commit publication
     of the new version to the shared cache (Redis) never happens here: read the version
     from the database instead. (Propagation through the cache after a real commit is
-    flags-core's test.)"""
+    tested in test_propagation.py.)"""
     settings.FLAGS_VERSION_SOURCE = "db"
 
 

@@ -1,5 +1,5 @@
-"""Scheduled flag changes through the API: list, create, cancel (applying them is
-flags-core's scheduler, tested with a real worker there)."""
+"""Scheduled flag changes through the API: list, create, cancel (applying them is the
+scheduler's job, tested with a real worker in test_schedule.py)."""
 
 from __future__ import annotations
 
