@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit import chain
 from apps.core import context
+from apps.core.models import AppendOnlyQuerySet as CoreAppendOnlyQuerySet
 
 
 class AuditRecordImmutable(Exception):
@@ -37,22 +38,10 @@ def _refuse(what: str):
     )
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """A queryset that reads and inserts, and refuses every bulk change or removal."""
+class AppendOnlyQuerySet(CoreAppendOnlyQuerySet):
+    """Audit rows: no bulk change or removal, and no bulk insert either."""
 
-    def update(self, **kwargs):
-        _refuse("update()")
-
-    update.alters_data = True
-
-    def delete(self):
-        _refuse("delete()")
-
-    delete.alters_data = True
-    delete.queryset_only = True
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        _refuse("bulk_update()")
+    refuse = staticmethod(_refuse)
 
     def bulk_create(self, objs, *args, **kwargs):
         # Rows are chained one by one under the chain lock; a bulk insert would skip that.

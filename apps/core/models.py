@@ -8,6 +8,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def _refuse_change(what: str):
+    raise RuntimeError(f"These rows are append-only: {what} is not allowed.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that reads and inserts, and refuses every bulk change or removal.
+
+    An app's append-only table (audit rows, flag states, the war-room log) subclasses it
+    and sets ``refuse`` to raise its own exception with its own message.
+    """
+
+    refuse = staticmethod(_refuse_change)
+
+    def update(self, **kwargs):
+        self.refuse("update()")
+
+    update.alters_data = True
+
+    def delete(self):
+        self.refuse("delete()")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self.refuse("bulk_update()")
+
+    def update_or_create(self, *args, **kwargs):
+        self.refuse("update_or_create()")
+
+
 class TimeStampedModel(models.Model):
     """Adds creation and last-change times."""
 

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import AppendOnlyQuerySet
 from apps.flags.scopes import ScopeKind  # noqa: F401  (part of the models' surface)
 
 
@@ -141,25 +142,10 @@ class Flag(models.Model):
         return DEFAULT_STATE[self.kind]
 
 
-class FlagStateQuerySet(models.QuerySet):
+class FlagStateQuerySet(AppendOnlyQuerySet):
     """Reads and inserts; refuses every bulk change or removal."""
 
-    def update(self, **kwargs):
-        _refuse("update()")
-
-    update.alters_data = True
-
-    def delete(self):
-        _refuse("delete()")
-
-    delete.alters_data = True
-    delete.queryset_only = True
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        _refuse("bulk_update()")
-
-    def update_or_create(self, *args, **kwargs):
-        _refuse("update_or_create()")
+    refuse = staticmethod(_refuse)
 
     def effective(self, now=None):
         """Rows in force at ``now`` (``effective_from <= now < until``)."""

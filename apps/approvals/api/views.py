@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
 from apps.accounts.lockout import lockout_response, second_factor_failed
 from apps.approvals import selectors, services
+from apps.approvals.api.responses import refused_response
 from apps.approvals.api.serializers import (
     ApproveSerializer,
     ChangeRequestCreateSerializer,
@@ -38,13 +39,6 @@ VIEW = Rule(perm=selectors.VIEW_PERMISSION, scope=None)
 # permission. Both depend on the kind, so the services check them.
 FILE = Rule(perm=ANY_VERIFIED, scope=None)
 DECIDE = Rule(perm=selectors.VIEW_PERMISSION, scope=None)
-
-
-def _refused(exc: ApprovalRefused) -> Response:
-    fields = {exc.field: [exc.message]} if exc.field else {}
-    # Answered, not raised: what was recorded with the refusal (an audited freeze
-    # refusal, a counted wrong code) must commit with the idempotent answer.
-    return Response(error_body(exc.code, exc.message, fields), status=exc.status)
 
 
 def _outcome(request, change_request: ChangeRequest, ok_status=status.HTTP_200_OK) -> Response:
@@ -126,7 +120,7 @@ class ChangeRequestListView(GenericAPIView):
                 freeze_exception_reason=data["freeze_exception_reason"],
             )
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         return _outcome(request, change_request, ok_status=status.HTTP_201_CREATED)
 
 
@@ -188,7 +182,7 @@ class ChangeRequestApproveView(_DecisionView):
                 request, request.user, stage="step_up"
             ):
                 return lockout_response(request)
-            return _refused(exc)
+            return refused_response(exc)
         return _outcome(request, change_request)
 
 
@@ -214,7 +208,7 @@ class ChangeRequestRejectView(_DecisionView):
                 comment=given.validated_data["comment"],
             )
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         return _outcome(request, change_request)
 
 
@@ -236,5 +230,5 @@ class ChangeRequestCancelView(_DecisionView):
                 actor=request.user, change_request_id=change_request.pk
             )
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         return _outcome(request, change_request)

@@ -26,8 +26,9 @@ from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
 from apps.accounts.models import ApiToken
+from apps.approvals.api.responses import refused_response
 from apps.approvals.services import ApprovalRefused
-from apps.core.api.errors import ApiError, error_body
+from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.schema import error_responses, paginated
 from apps.flags import evaluation, selectors, services
@@ -102,11 +103,6 @@ def _body_validation_error(error: ValidationError) -> exceptions.ValidationError
         target = _BODY_FIELDS.get(name, "non_field_errors" if name == "__all__" else name)
         fields.setdefault(target, []).extend(messages)
     return exceptions.ValidationError(fields)
-
-
-def _refused(exc: ApprovalRefused) -> Response:
-    fields = {exc.field: [exc.message]} if exc.field else {}
-    return Response(error_body(exc.code, exc.message, fields), status=exc.status)
 
 
 def _token(request) -> ApiToken | None:
@@ -405,7 +401,7 @@ class SystemFlagSetView(APIView):
         except ValidationError as error:
             raise _body_validation_error(error) from None
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         return _state_change_answer(flag, change)
 
 
@@ -483,7 +479,7 @@ class ScheduledChangeListView(GenericAPIView):
         except ValidationError as error:
             raise _body_validation_error(error) from None
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         change = _scheduled().get(pk=change.pk)
         return Response(s.ScheduledChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
@@ -517,5 +513,5 @@ class ScheduledChangeCancelView(APIView):
         except ValidationError as error:
             raise _body_validation_error(error) from None
         except ApprovalRefused as exc:
-            return _refused(exc)
+            return refused_response(exc)
         return Response(s.ScheduledChangeSerializer(_scheduled().get(pk=change.pk)).data)

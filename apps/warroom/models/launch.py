@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import AppendOnlyQuerySet
 from apps.warroom.launch_time import UNIT_CHOICES, format_offset, validate_offset
 
 
@@ -304,25 +305,10 @@ def _refuse(what: str):
     )
 
 
-class AppendOnlyLogQuerySet(models.QuerySet):
+class AppendOnlyLogQuerySet(AppendOnlyQuerySet):
     """Reads and single inserts; every bulk change or removal is refused."""
 
-    def update(self, **kwargs):
-        _refuse("update()")
-
-    update.alters_data = True
-
-    def delete(self):
-        _refuse("delete()")
-
-    delete.alters_data = True
-    delete.queryset_only = True
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        _refuse("bulk_update()")
-
-    def update_or_create(self, *args, **kwargs):
-        _refuse("update_or_create()")
+    refuse = staticmethod(_refuse)
 
 
 class AppendOnlyLogManager(models.Manager.from_queryset(AppendOnlyLogQuerySet)):
