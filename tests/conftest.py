@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
@@ -88,6 +89,26 @@ def confirmed_totp_device(user) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return device
+
+
+def fresh_code(user) -> str:
+    """The TOTP code of ``user``'s confirmed device at this moment (as their app shows it)."""
+    device = confirmed_totp_device(user)
+    device.refresh_from_db()
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{value:0{device.digits}d}"
+
+
+def reset_replay(user) -> None:
+    """Forget the last accepted time step, so one person can approve twice within 30 s.
+
+    Replay protection itself is the approvals tests' subject; elsewhere it only gets in
+    the way of a second approval by the same person in the same test.
+    """
+    device = confirmed_totp_device(user)
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
 
 
 def verify_session(client, user) -> None:

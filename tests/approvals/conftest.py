@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django_otp.oath import totp
 
 from apps.approvals import registry
 from apps.approvals.models import ChangeRequest
 from apps.audit.models import AuditEvent
-from tests.conftest import confirmed_totp_device
+from tests.conftest import confirmed_totp_device, fresh_code  # noqa: F401  (shared helpers)
 
 RENAME_KIND = "tests.group_rename"
 
@@ -75,13 +74,6 @@ def launch_group(db):
 def super_admins(make_user):
     """Two super admins, so two-person changes are possible."""
     return make_user("super_admin"), make_user("super_admin")
-
-
-def fresh_code(user) -> str:
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
 
 
 def events(name: str, **filters):

@@ -4,12 +4,11 @@ evaluation snapshot per test, and the notify loopback receiver for webhooks."""
 from __future__ import annotations
 
 import pytest
-from django_otp.oath import totp
 
 from apps.approvals.services import change_request_approve
 from apps.flags import evaluation
 from apps.flags.models import Flag
-from tests.conftest import confirmed_totp_device
+from tests.conftest import confirmed_totp_device, fresh_code, reset_replay  # noqa: F401  (shared helpers)
 from tests.notify.conftest import (  # noqa: F401  (fixtures re-used by the webhook tests)
     WEBHOOK_SECRET,
     make_channel,
@@ -45,21 +44,6 @@ def people(make_user):
         "finance": make_user("finance", username="fl-finance"),
         "reviewer": make_user("reviewer", username="fl-reviewer"),
     }
-
-
-def fresh_code(user) -> str:
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
-
-
-def reset_replay(user) -> None:
-    """Forget the last accepted time step so one person can approve twice in a test."""
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    device.last_t = -1
-    device.save(update_fields=["last_t"])
 
 
 def approve(change_request, approver, comment=""):

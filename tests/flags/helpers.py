@@ -3,13 +3,12 @@ may write, and a fresh OTP code for an approver."""
 
 from __future__ import annotations
 
-from django_otp.oath import totp
-
 from apps.approvals.models import ChangeRequest
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
 from apps.core.models import IdempotencyRecord
 from apps.flags.models import Flag, FlagState, ScheduledFlagChange
-from tests.conftest import confirmed_totp_device
+from apps.notify.models import OutboxMessage
+from tests.conftest import confirmed_totp_device, fresh_code  # noqa: F401  (shared helpers)
 
 
 def row_counts() -> dict[str, int]:
@@ -23,11 +22,5 @@ def row_counts() -> dict[str, int]:
         "auditlog": LogEntry.objects.count(),
         "access_log": AccessLogEntry.objects.count(),
         "idempotency": IdempotencyRecord.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
     }
-
-
-def fresh_code(user) -> str:
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"

@@ -7,11 +7,9 @@ tests/warroom/test_browser.py); the test thread only prepares and checks the dat
 
 from __future__ import annotations
 
-import importlib
 import threading
 
 import pytest
-from django.apps import apps
 
 from apps.core.demo import current_totp_code
 from apps.flags.models import FlagState
@@ -52,15 +50,7 @@ def _in_browser(base_url: str, scenario) -> dict:
     return outcome
 
 
-@pytest.fixture
-def runbook_flags():
-    """The runbook's flags, again: an earlier transactional test's flush removed the rows
-    the data migration made."""
-    migration = importlib.import_module("apps.flags.migrations.0002_runbook_flags")
-    migration.create_flags(apps, None)
-
-
-def test_panel__block_contribute_for_one_round__shown_in_history(live_server, runbook_flags):
+def test_panel__block_contribute_for_one_round__shown_in_history(live_server):
     ops = UserFactory(roles=["ops"], username="browser-ops")
     device = confirmed_totp_device(ops)
     row = 'tr[data-flag="contribute"]'

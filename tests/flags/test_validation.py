@@ -8,22 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.approvals.models import ChangeRequest
-from apps.audit.models import AuditEvent, LogEntry
 from apps.flags import services
-from apps.flags.models import FlagState
-from apps.notify.models import OutboxMessage
-
-
-def counts() -> dict[str, int]:
-    return {
-        "states": FlagState.objects.count(),
-        "change_requests": ChangeRequest.objects.count(),
-        "events": AuditEvent.objects.count(),
-        "auditlog": LogEntry.objects.count(),
-        "outbox": OutboxMessage.objects.count(),
-    }
-
+from tests.flags.helpers import row_counts
 
 GOOD = {"flag": "contribute", "state": "blocked", "reason": "Oracle stale"}
 
@@ -66,7 +52,7 @@ def test_state_set__bad_input__field_error_and_nothing_written(people, changes, 
         kwargs["until"] = timezone.now() - timedelta(minutes=1)
     elif kwargs.get("until") == "naive":
         kwargs["until"] = (timezone.now() + timedelta(hours=1)).replace(tzinfo=None)
-    before = counts()
+    before = row_counts()
 
     with pytest.raises(ValidationError) as refused:
         services.flag_state_set(actor=people["ops"], **kwargs)
@@ -76,7 +62,7 @@ def test_state_set__bad_input__field_error_and_nothing_written(people, changes, 
     assert all(str(e.message).strip() for e in errors[field])
     if code:
         assert errors[field][0].code == code
-    assert counts() == before
+    assert row_counts() == before
 
 
 def test_state_set__several_bad_fields__all_reported_at_once(people):
@@ -94,7 +80,7 @@ def test_state_set__several_bad_fields__all_reported_at_once(people):
 
 
 def test_state_set__bad_fund_unblock__no_change_request_filed(people):
-    before = counts()
+    before = row_counts()
     with pytest.raises(ValidationError):
         services.flag_state_set(
             actor=people["ops"],
@@ -104,4 +90,4 @@ def test_state_set__bad_fund_unblock__no_change_request_filed(people):
             scope_kind="network",
             scope_value="bsc",
         )
-    assert counts() == before
+    assert row_counts() == before

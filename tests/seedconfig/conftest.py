@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django_otp.oath import totp
 
 from apps.approvals.services import change_request_approve
 from apps.seedconfig import services
 from apps.seedconfig.document import unwrap_seed
-from tests.conftest import confirmed_totp_device
+from tests.conftest import confirmed_totp_device, fresh_code, reset_replay  # noqa: F401  (shared helpers)
 
 SEED_PATH = Path(settings.BASE_DIR) / "seeds" / "config-v1.json"
 RPC_URL = "https://rpc.example.test/v3/SECRET-KEY-9f8e7d6c5b4a"
@@ -23,25 +22,6 @@ RPC_URL_2 = "wss://ws.example.test/stream?apikey=ANOTHER-SECRET-1a2b3c"
 
 def load_seed() -> dict:
     return copy.deepcopy(unwrap_seed(json.loads(SEED_PATH.read_text(encoding="utf-8"))))
-
-
-def fresh_code(user) -> str:
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
-
-
-def reset_replay(user) -> None:
-    """Forget the last accepted time step, so one test can approve twice within 30 s.
-
-    Replay protection itself is the approvals tests' subject; here it only gets in the way
-    of a second approval by the same person in the same test.
-    """
-    device = confirmed_totp_device(user)
-    device.refresh_from_db()
-    device.last_t = -1
-    device.save(update_fields=["last_t"])
 
 
 @pytest.fixture
