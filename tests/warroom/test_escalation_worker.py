@@ -407,3 +407,29 @@ def test_contact_method__test_delivered_by_the_worker__board_counts_the_shift_co
     after = board()
     assert "no verified contact method" not in after
     assert "Covered for the next 14 days" in after
+
+
+def test_page__wait_longer_than_a_task_may_wait_in_the_broker__hops_and_runs_on_time(
+    celery_worker, paged_people, ops, verified_api_client, step_outcomes, settings
+):
+    settings.CELERY_MAX_ETA_SECONDS = 1  # production: half the Redis visibility timeout
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 3},
+            _notify(paged_people["bob"], "L2"),
+        ],
+    )
+
+    page = _trigger(api, team, policy["id"])
+
+    wait_until(lambda: _status(page) == Page.Status.EXHAUSTED, timeout=30)
+    runs = _runs(page)
+    assert runs[2].ran_at - runs[1].ran_at >= timedelta(seconds=3)
+    third = [out for args, out in step_outcomes if args[1] == 2]
+    assert third.count("ran") == 1 and third.count("early") >= 2, third
+    assert _notified(page) == ["alice", "bob"]
