@@ -9,7 +9,10 @@ The broker is production's when there is one: with ``CELERY_BROKER_URL`` or ``RE
 pointing at a Redis that answers (CI's PostgreSQL pass), the worker runs on Redis, under a
 key prefix of its own per test, so parallel runs sharing a database never see each
 other's messages; otherwise on the in-process ``memory://`` broker. ``celery_broker``
-configures the app alone, for tests that start worker processes themselves.
+configures the app alone. ``worker_processes`` starts ``celery worker`` processes on the
+Redis broker and the PostgreSQL test database, so a test can SIGKILL one mid-task (it
+skips elsewhere); ``lock_waiters()`` tells when a worker is blocked on a row the test
+holds.
 
 The app's broker settings are restored afterwards. With SQLite's in-memory test database
 the worker thread shares the test's connection (as Django's live-server tests do), since
