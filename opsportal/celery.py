@@ -22,13 +22,17 @@ def _configure_filesystem_broker() -> None:
         return
     queue_dir = settings.CELERY_QUEUE_DIR
     processed_dir = settings.CELERY_PROCESSED_DIR
-    queue_dir.mkdir(parents=True, exist_ok=True)
-    processed_dir.mkdir(parents=True, exist_ok=True)
+    control_dir = settings.CELERY_CONTROL_DIR
+    for folder in (queue_dir, processed_dir, control_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     app.conf.broker_transport_options = {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
         "processed_folder": str(processed_dir),
         "store_processed": False,
+        # Exchange tables (the remote-control "pidbox" among them); kombu's default is a
+        # `control` folder in the current directory.
+        "control_folder": str(control_dir),
     }
 
 

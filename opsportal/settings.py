@@ -317,8 +317,26 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+# The filesystem broker's folders (the embedded demo): all under var/, none in the cwd.
 CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
 CELERY_PROCESSED_DIR = VAR_DIR / "celery" / "processed"
+CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
+# Redis broker: a task a worker took but never acknowledged (acks_late: the worker died
+# mid-task) goes back to the queue after the visibility timeout, checked every
+# `unacked_restore_interval` seconds. A task waiting for its eta/countdown is held
+# unacknowledged too, so none is queued further ahead than CELERY_MAX_ETA_SECONDS (half
+# the timeout): a longer escalation wait or retry arrives early and queues itself again.
+# Lost triggers are also re-sent by the outbox and page sweepers, so the timeout is a
+# backstop, not the only way back. CELERY_BROKER_KEY_PREFIX lets several deployments (or
+# test runs) share one Redis database.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_MAX_ETA_SECONDS = max(1, CELERY_VISIBILITY_TIMEOUT // 2)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+    "global_keyprefix": env_str("CELERY_BROKER_KEY_PREFIX", ""),
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

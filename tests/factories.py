@@ -59,3 +59,20 @@ def make_token(
         revoked_at=timezone.now() if revoked else None,
     )
     return token, plaintext
+
+
+def verified_contact_method(person, *, kind: str = "email", target: str | None = None, **fields):
+    """A contact method ``person`` added, already proven by a delivered test message.
+
+    Proving one through the outbox is the notify tests' subject; here it only makes the
+    person reachable (a shift counts as covered, a page step reaches them).
+    """
+    from apps.notify.models import ContactMethod
+    from apps.notify.services import contact_method_create
+
+    method = contact_method_create(
+        actor=person, kind=kind, target=target if target is not None else person.email, **fields
+    )
+    ContactMethod.objects.filter(pk=method.pk).update(verified_at=timezone.now())
+    method.refresh_from_db()
+    return method

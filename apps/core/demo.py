@@ -48,12 +48,18 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Where the demo's loopback webhook receiver listens (``manage.py demo --receiver-port``).
+DEFAULT_RECEIVER_PORT = 8025
+
+
 @dataclass
 class DemoContext:
-    """What a step gets: the demo people by username and a way to tell the operator."""
+    """What a step gets: the demo people by username, a way to tell the operator, and the
+    address of the demo's webhook receiver (see apps.core.demo_receiver)."""
 
     say: Callable[[str], None]
     users: dict[str, Any] = field(default_factory=dict)
+    receiver_url: str = f"http://127.0.0.1:{DEFAULT_RECEIVER_PORT}"
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,25 @@ def contact_method_list(*, user) -> QuerySet[ContactMethod]:
     if user is None or not getattr(user, "is_authenticated", False):
         return ContactMethod.objects.none()
     return ContactMethod.objects.filter(user=user).order_by("kind", "id")
+
+
+def reachable_user_ids(user_ids) -> set[int]:
+    """Which of these people can be reached: active people with at least one verified
+    contact method (a test message to it was delivered).
+
+    Trusted code only (coverage checks, paging): it says whether someone is reachable,
+    never how.
+    """
+    ids = {int(getattr(user, "pk", user)) for user in user_ids if user is not None}
+    if not ids:
+        return set()
+    return set(
+        ContactMethod.objects.filter(
+            user_id__in=ids,
+            user__is_active=True,
+            user__is_service_account=False,
+            verified_at__isnull=False,
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

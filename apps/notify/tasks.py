@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from apps.core.logging import get_logger
 from apps.notify.delivery import outbox_deliver, outbox_sweep
@@ -26,7 +27,9 @@ def outbox_deliver_task(self, message_id: str) -> str:
     outcome = outbox_deliver(message_id=message_id)
     if outcome.retry_in is not None and not self.request.is_eager:
         # Eager mode would re-run at once, ignoring the countdown; the sweeper covers it.
-        raise self.retry(countdown=outcome.retry_in)
+        # A countdown past CELERY_MAX_ETA_SECONDS (see settings) arrives early, finds the
+        # message not due and waits again.
+        raise self.retry(countdown=min(outcome.retry_in, settings.CELERY_MAX_ETA_SECONDS))
     return outcome.result
 
 

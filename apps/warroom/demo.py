@@ -127,6 +127,47 @@ def warroom_demo(ctx) -> None:
 register_demo_step("warroom", warroom_demo, order=300)
 
 
+def reach_demo(ctx) -> None:
+    """War-room channels on the demo's webhook receiver, and one test page whose
+    deliveries the page shows once the worker has sent them."""
+    import secrets
+
+    from apps.notify.models import Channel
+    from apps.notify.services import channel_create, channel_update
+    from apps.warroom.models import Page
+
+    actor = ctx.users["admin"]
+    for team in Team.objects.filter(slug__in=["backend", "ops", "finance"]).order_by("name"):
+        name = f"{team.name} war room (demo receiver)"
+        url = f"{ctx.receiver_url}/channels/{team.slug}"
+        channel = Channel.objects.filter(name=name).first()
+        if channel is None:
+            channel = channel_create(
+                actor=actor,
+                name=name,
+                kind="webhook",
+                config={"url": url},
+                secret=secrets.token_urlsafe(24),
+            )
+        elif channel.config.get("url") != url:
+            channel_update(actor=actor, channel=channel, config={"url": url})
+        if team.channel_id is None:
+            services.team_update(actor=actor, team=team, channel=channel)
+    ops = Team.objects.filter(slug="ops").first()
+    if ops is not None and not Page.objects.filter(team=ops, is_test=True).exists():
+        page = services.page_send_test(actor=ctx.users["ops"], team=ops)
+        ctx.say(
+            f"War room: channels on the demo receiver; test page #{page.pk} for Ops "
+            f"(its deliveries show on /warroom/pages/{page.pk}/ once the worker runs)"
+        )
+    else:
+        ctx.say("War room: channels on the demo receiver")
+
+
+# After the contact methods (order 305), so the test page reaches people.
+register_demo_step("warroom-reach", reach_demo, order=306)
+
+
 def checklists_demo(ctx) -> None:
     """A "daily ops — morning" run in progress: some items passed, one failed, one skipped."""
     from apps.warroom.models import ChecklistRun, ChecklistTemplate

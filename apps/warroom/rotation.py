@@ -190,6 +190,20 @@ def _boundaries(spec: LayerSpec, lo: datetime, hi: datetime) -> Iterable[tuple[i
             return
 
 
+def shift_bounds(spec: LayerSpec, at: datetime) -> tuple[datetime, datetime] | None:
+    """The handoff-to-handoff shift of the layer's rotation that contains ``at``.
+
+    Only the rotation's boundaries: who holds it, the active days and the version's
+    dates are the final schedule's business. None before the first handoff.
+    """
+    previous = None
+    for _index, start in _boundaries(spec, at, at + _period(spec)):
+        if start > at:
+            return (previous, start) if previous is not None else None
+        previous = start
+    return None
+
+
 def _day_windows(spec: LayerSpec, lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
     """Merged handoff-to-handoff windows of the layer's active days, within [lo, hi)."""
     tz = ZoneInfo(spec.timezone)

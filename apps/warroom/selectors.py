@@ -6,7 +6,7 @@ every role); the functions taking no user are for trusted code (tasks, services)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -14,6 +14,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.policy import can
+from apps.notify.models import OutboxMessage
+from apps.notify.selectors import reachable_user_ids
 from apps.warroom import rotation
 from apps.warroom.models import (
     CalendarFeed,
@@ -28,6 +30,10 @@ from apps.warroom.models import (
 )
 
 GAP_HORIZON = timedelta(days=14)
+# How far around an instant the final schedule is built to find who holds it.
+ON_CALL_LOOKAROUND = timedelta(days=15)
+# The longest shift a layer allows (90 days, 12 weeks) bounds a read past the window.
+MAX_SHIFT_LOOKAHEAD = timedelta(days=92)
 
 
 # --- visibility ---------------------------------------------------------------------------
@@ -65,6 +71,18 @@ def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
     if filters.get("status"):
         queryset = queryset.filter(status=filters["status"])
     return queryset
+
+
+def page_deliveries(*, user, page: Page) -> QuerySet[OutboxMessage]:
+    """The notifications a page sent and where each delivery stands (pending, delivered,
+    dead), for whoever may see the page. Destinations are named, never their addresses."""
+    if not can(user, "warroom.view_page"):
+        return OutboxMessage.objects.none()
+    return (
+        OutboxMessage.objects.filter(event="warroom.page", payload__page_id=page.pk)
+        .select_related("channel", "contact_method", "contact_method__user")
+        .order_by("created_at", "id")
+    )
 
 
 def feed_list(*, user) -> QuerySet[CalendarFeed]:
@@ -127,13 +145,97 @@ def coverage_gaps(
     return rotation.gaps(final_schedule(schedule, start, end), start, end)
 
 
+@dataclass(frozen=True)
+class Unreachable:
+    """A stretch where someone is on call but cannot be reached: they have no verified
+    contact method. It counts as uncovered, like a gap."""
+
+    start: datetime
+    end: datetime
+    user_id: int
+
+
+def unreachable_stretches(shifts: list[rotation.FinalShift]) -> list[Unreachable]:
+    """The parts of ``shifts`` held by people with no verified contact method."""
+    reachable = reachable_user_ids({shift.user_id for shift in shifts})
+    found: list[Unreachable] = []
+    for shift in shifts:
+        if shift.user_id in reachable:
+            continue
+        if found and found[-1].end == shift.start and found[-1].user_id == shift.user_id:
+            found[-1] = Unreachable(found[-1].start, shift.end, shift.user_id)
+        else:
+            found.append(Unreachable(shift.start, shift.end, shift.user_id))
+    return found
+
+
+@dataclass
+class Coverage:
+    """The final schedule of a window, what nobody covers, and who cannot be reached."""
+
+    start: datetime
+    end: datetime
+    shifts: list[rotation.FinalShift]
+    gaps: list[rotation.Gap]
+    unreachable: list[Unreachable]
+
+    @property
+    def covered(self) -> bool:
+        return not self.gaps and not self.unreachable
+
+
+def coverage(
+    schedule: Schedule, start: datetime | None = None, end: datetime | None = None
+) -> Coverage:
+    """The coverage check: a moment is covered only if someone reachable is on call."""
+    start = start or timezone.now()
+    end = end or start + GAP_HORIZON
+    shifts = final_schedule(schedule, start, end)
+    return Coverage(
+        start=start,
+        end=end,
+        shifts=shifts,
+        gaps=rotation.gaps(shifts, start, end),
+        unreachable=unreachable_stretches(shifts),
+    )
+
+
 def on_call_at(schedule: Schedule, at: datetime) -> rotation.FinalShift | None:
-    """Who covers ``schedule`` at ``at``, with the whole of their stretch around it."""
-    # Look around the instant so the answer carries the real start and end of the stretch.
-    around = final_schedule(schedule, at - timedelta(days=15), at + timedelta(days=15))
-    for shift in around:
-        if shift.covers(at):
-            return shift
+    """Who covers ``schedule`` at ``at``, from the start to the end of the current shift.
+
+    The final schedule merges a person's back-to-back shifts (a one-person weekly backup
+    is one endless stretch), so the shift is cut to the rotation's handoffs around ``at``
+    for a layer, or to the override's own end; a look-around window never shows as an end.
+    """
+    window_end = at + ON_CALL_LOOKAROUND
+    around = final_schedule(schedule, at - ON_CALL_LOOKAROUND, window_end)
+    stretch = next((shift for shift in around if shift.covers(at)), None)
+    if stretch is None:
+        return None
+    bounds = _natural_bounds(schedule, stretch, at)
+    if bounds is None:
+        return stretch
+    start, end = bounds
+    if stretch.end >= window_end and end > window_end:
+        # The stretch was cut by the window: read on to the shift's real end.
+        later = final_schedule(schedule, at, min(end, at + MAX_SHIFT_LOOKAHEAD))
+        onward = next((shift for shift in later if shift.covers(at)), None)
+        if onward is not None:
+            stretch = replace(stretch, end=onward.end)
+    return replace(stretch, start=max(stretch.start, start), end=min(stretch.end, end))
+
+
+def _natural_bounds(
+    schedule: Schedule, stretch: rotation.FinalShift, at: datetime
+) -> tuple[datetime, datetime] | None:
+    """Where the piece of coverage holding ``at`` starts and ends by itself: the layer's
+    handoffs around ``at``, or the override's start and (effective) end."""
+    if stretch.source_kind == "override":
+        override = Override.objects.filter(pk=stretch.source_id, schedule=schedule).first()
+        return (override.start, override.effective_end) if override is not None else None
+    for version in layer_versions(schedule, at, at + timedelta(microseconds=1)):
+        if version.layer_id == stretch.source_id:
+            return rotation.shift_bounds(version.spec(), at)
     return None
 
 
@@ -153,6 +255,14 @@ class TeamOnCall:
     backup_shift: rotation.FinalShift | None = None
     handoffs: list[tuple[Schedule, rotation.FinalShift]] = field(default_factory=list)
     gaps: list[tuple[Schedule, rotation.Gap]] = field(default_factory=list)
+    unreachable: list[tuple[Schedule, Unreachable]] = field(default_factory=list)
+    primary_reachable: bool = False
+    backup_reachable: bool = False
+
+    @property
+    def covered(self) -> bool:
+        """Someone reachable is on call at every moment of the outlook."""
+        return not self.gaps and not self.unreachable
 
 
 def team_on_call(team: Team, at: datetime, *, with_outlook: bool = False) -> TeamOnCall:
@@ -165,9 +275,21 @@ def team_on_call(team: Team, at: datetime, *, with_outlook: bool = False) -> Tea
             answer.backup, answer.backup_shift = schedule, shift
         if with_outlook:
             answer.handoffs.extend((schedule, s) for s in next_handoffs(schedule, at, 2))
-            answer.gaps.extend((schedule, g) for g in coverage_gaps(schedule, at))
+            outlook = coverage(schedule, at)
+            answer.gaps.extend((schedule, g) for g in outlook.gaps)
+            answer.unreachable.extend((schedule, u) for u in outlook.unreachable)
+    reachable = reachable_user_ids(
+        shift.user_id for shift in (answer.primary_shift, answer.backup_shift) if shift
+    )
+    answer.primary_reachable = bool(answer.primary_shift) and (
+        answer.primary_shift.user_id in reachable
+    )
+    answer.backup_reachable = bool(answer.backup_shift) and (
+        answer.backup_shift.user_id in reachable
+    )
     answer.handoffs.sort(key=lambda pair: pair[1].start)
     answer.gaps.sort(key=lambda pair: pair[1].start)
+    answer.unreachable.sort(key=lambda pair: pair[1].start)
     return answer
 
 

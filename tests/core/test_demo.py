@@ -169,7 +169,7 @@ def _get(url: str) -> int:
 
 @pytest.mark.celery_worker
 def test_demo__serving__login_page_up_with_worker_and_beat_until_sigterm(tmp_path):
-    port = _free_port()
+    port, receiver_port = _free_port(), _free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -180,7 +180,15 @@ def test_demo__serving__login_page_up_with_worker_and_beat_until_sigterm(tmp_pat
     manage_py = str(Path(settings.BASE_DIR) / "manage.py")
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, manage_py, "demo", "--port", str(port)],
+            [
+                sys.executable,
+                manage_py,
+                "demo",
+                "--port",
+                str(port),
+                "--receiver-port",
+                str(receiver_port),
+            ],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
@@ -204,6 +212,14 @@ def test_demo__serving__login_page_up_with_worker_and_beat_until_sigterm(tmp_pat
         assert ready_status == 200, log_path.read_text()
         log_text = log_path.read_text()
         assert "beat: Starting" in log_text and " ready." in log_text, log_text
+        # The worker delivers the demo's notifications to its loopback receiver: the test
+        # messages that verify the demo people's webhooks, and the demo test page.
+        received = tmp_path / "var" / "demo" / "webhooks.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "warroom.page" not in _text(received):
+            time.sleep(0.5)
+        assert '"event": "notify.test"' in _text(received), log_path.read_text()
+        assert '"event": "warroom.page"' in _text(received), log_path.read_text()
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0, log_path.read_text()
@@ -216,3 +232,11 @@ def test_demo__serving__login_page_up_with_worker_and_beat_until_sigterm(tmp_pat
     assert "otpauth://totp/" in log_text
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", receiver_port), timeout=2).close()
+    # The worker's broker files went under var/ too (kombu's default is ./control).
+    assert not (Path(settings.BASE_DIR) / "control").exists()
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""

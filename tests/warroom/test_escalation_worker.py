@@ -1,4 +1,5 @@
-"""Escalation with a real Celery worker (memory broker) and one-second minutes."""
+"""Escalation with a real Celery worker (Redis when there is one, else the memory broker)
+and one-second minutes; reachability as the worker sees it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from apps.warroom.models import Page, PageStepRun
 from apps.warroom.tasks import page_sweep_task
 from opsportal.celery import app as celery_app
 from tests.celery_worker import wait_until
+from tests.factories import verified_contact_method
 from tests.notify.conftest import WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.celery_worker]
@@ -50,7 +52,7 @@ def step_outcomes():
 def paged_people(people, make_team, ops):
     alice, bob, carol = people("alice", "bob", "carol")
     for person in (alice, bob, carol):
-        contact_method_create(actor=person, kind="email", target=f"{person.username}@example.test")
+        verified_contact_method(person, target=f"{person.username}@example.test")
     team = make_team(alice, bob, carol, lead=bob)
     return {"team": team, "alice": alice, "bob": bob, "carol": carol}
 
@@ -320,3 +322,114 @@ def test_test_page__team_channel_on_loopback__arrives_signed(
     wait_until(lambda: _status(page) == Page.Status.RESOLVED)
     assert page.is_test
     assert AuditEvent.objects.filter(name="page.test_sent", target_id=str(page.pk)).exists()
+
+
+# --- reachability ---------------------------------------------------------------------------
+
+
+def test_page__first_level_unreachable__next_level_paged_at_once_not_after_the_wait(
+    celery_worker, people, make_team, ops, verified_api_client, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    alice, bob = people("alice", "bob")
+    contact_method_create(actor=alice, kind="email", target="alice@example.test")  # unverified
+    verified_contact_method(bob, target="bob@example.test")
+    team = make_team(alice, bob, lead=bob)
+    api = verified_api_client(ops)
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(alice, "L1"),
+            {"kind": "wait", "wait_minutes": 30},  # 30 s here: longer than this test waits
+            _notify(bob, "L2"),
+            {"kind": "wait", "wait_minutes": 30},
+            _notify(alice, "L3"),
+        ],
+    )
+
+    page = _trigger(api, team, policy["id"])
+
+    wait_until(lambda: _settled(page, 2), timeout=20)
+    runs = _runs(page)
+    assert [(r.step_index, r.outcome.get("skipped", False)) for r in runs[:3]] == [
+        (0, False),
+        (1, True),
+        (2, False),
+    ]
+    assert runs[2].ran_at - runs[0].ran_at < timedelta(seconds=10)
+    assert _notified(page) == ["alice", "bob"]  # the unverified address was still tried
+    nobody = page.events.get(kind="nobody")
+    assert nobody.message.startswith("Step 1 reached nobody: no verified contact method for")
+    # Bob was reached, so the wait after his step holds: L3 is not paged yet.
+    assert _status(page) == Page.Status.TRIGGERED
+    assert not PageStepRun.objects.filter(page=page, step_index=4).exists()
+    delivered = OutboxMessage.objects.filter(payload__page_id=page.pk, status="delivered")
+    assert set(delivered.values_list("contact_method__user__username", flat=True)) == {
+        "alice",
+        "bob",
+    }
+
+
+def test_contact_method__test_delivered_by_the_worker__board_counts_the_shift_covered(
+    celery_worker, people, make_team, make_schedule, make_layer, verified_client, settings
+):
+    from datetime import date, time
+
+    from django.urls import reverse
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    (alice,) = people("alice")
+    method = contact_method_create(actor=alice, kind="email", target="alice@example.test")
+    team = make_team(alice, slug="covered")
+    make_layer(
+        make_schedule(team, tz="UTC"),
+        [alice],
+        handoff=time(0, 0),
+        start_date=date.today() - timedelta(days=1),
+    )
+    client = verified_client(alice)
+
+    def board() -> str:
+        html = client.get("/warroom/").content.decode()
+        return html.split('id="team-covered"', 1)[1].split("</section>", 1)[0]
+
+    before = board()
+    client.post(reverse("notify:contact_method_test", args=[method.pk]))
+    wait_until(
+        lambda: OutboxMessage.objects.filter(
+            contact_method=method, status=OutboxStatus.DELIVERED
+        ).exists()
+    )
+
+    assert "no verified contact method" in before
+    assert "Covered for the next 14 days" not in before
+    after = board()
+    assert "no verified contact method" not in after
+    assert "Covered for the next 14 days" in after
+
+
+def test_page__wait_longer_than_a_task_may_wait_in_the_broker__hops_and_runs_on_time(
+    celery_worker, paged_people, ops, verified_api_client, step_outcomes, settings
+):
+    settings.CELERY_MAX_ETA_SECONDS = 1  # production: half the Redis visibility timeout
+    api = verified_api_client(ops)
+    team = paged_people["team"]
+    policy = _policy(
+        api,
+        team,
+        [
+            _notify(paged_people["alice"], "L1"),
+            {"kind": "wait", "wait_minutes": 3},
+            _notify(paged_people["bob"], "L2"),
+        ],
+    )
+
+    page = _trigger(api, team, policy["id"])
+
+    wait_until(lambda: _status(page) == Page.Status.EXHAUSTED, timeout=30)
+    runs = _runs(page)
+    assert runs[2].ran_at - runs[1].ran_at >= timedelta(seconds=3)
+    third = [out for args, out in step_outcomes if args[1] == 2]
+    assert third.count("ran") == 1 and third.count("early") >= 2, third
+    assert _notified(page) == ["alice", "bob"]

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from apps.notify.models import OutboxMessage
-from apps.notify.services import contact_method_create
 from apps.warroom.tasks import coverage_gaps_task, shift_change_notices_task
+from tests.factories import verified_contact_method
 from tests.warroom.conftest import utc
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,7 @@ def reachable(people):
     def _make(*names):
         made = people(*names)
         for person in made:
-            contact_method_create(
-                actor=person, kind="email", target=f"{person.username}@example.test"
-            )
+            verified_contact_method(person, target=f"{person.username}@example.test")
         return made
 
     return _make

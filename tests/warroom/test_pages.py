@@ -9,9 +9,9 @@ import time_machine
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.notify.services import contact_method_create
 from apps.warroom import services
 from apps.warroom.models import Page, PageEvent, PageStepRun
+from tests.factories import verified_contact_method
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def paging(people, make_team, ops):
     alice, bob = people("alice", "bob")
     for person in (alice, bob):
-        contact_method_create(actor=person, kind="email", target=f"{person.username}@example.test")
+        verified_contact_method(person, target=f"{person.username}@example.test")
     team = make_team(alice, bob, lead=alice, slug="backend-x")
     policy = services.policy_create(
         actor=ops,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from rest_framework.generics import GenericAPIView
 
+from apps.notify.selectors import reachable_user_ids
 from apps.warroom import selectors
 from apps.warroom.api.serializers import person
 
@@ -24,13 +25,17 @@ class WarroomView(GenericAPIView):
 
 
 def shifts_data(shifts) -> list[dict]:
+    """Shifts as the API gives them; ``reachable`` says whether the person on call has a
+    verified contact method (a shift counts as covered only then)."""
     people = selectors.users_by_id(s.user_id for s in shifts)
+    reachable = reachable_user_ids(s.user_id for s in shifts)
     return [
         {
             "start": s.start,
             "end": s.end,
             "user": person(people.get(s.user_id)),
             "source": s.source,
+            "reachable": s.user_id in reachable,
         }
         for s in shifts
     ]

@@ -15,7 +15,7 @@ from apps.accounts.api.permissions import ANY_VERIFIED, Rule
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.schema import error_responses
-from apps.warroom import rotation, selectors, services
+from apps.warroom import selectors, services
 from apps.warroom.api.common import (
     PEOPLE_ONLY_AUTH,
     TAGS_ONCALL,
@@ -34,6 +34,7 @@ from apps.warroom.api.serializers import (
     ScheduleCreateSerializer,
     ScheduleSerializer,
     ScheduleUpdateSerializer,
+    person,
 )
 from apps.warroom.models import CalendarFeed, Override, RotationLayer, Schedule, Team
 from apps.warroom.services.feeds import feed_path
@@ -187,18 +188,23 @@ FinalResponse = inline_serializer(
         "end": serializers.DateTimeField(),
         "shifts": serializers.ListField(child=serializers.DictField()),
         "gaps": serializers.ListField(child=serializers.DictField()),
+        "unreachable": serializers.ListField(child=serializers.DictField()),
+        "covered": serializers.BooleanField(),
     },
 )
 
 
 class ScheduleFinalView(WarroomView):
-    """The final schedule for a window (overrides, then layers by priority) and its gaps."""
+    """The final schedule for a window (overrides, then layers by priority), its gaps, and
+    the stretches whose person on call has no verified contact method (``unreachable``).
+    ``covered`` is true only when there is neither."""
 
     action_rules = {"get": READ}
 
     @extend_schema(
         tags=TAGS_ONCALL,
-        summary="Final schedule and coverage gaps for a window (default: the next 14 days)",
+        summary="Final schedule, coverage gaps and unreachable stretches for a window "
+        "(default: the next 14 days)",
         parameters=[
             OpenApiParameter("start", str, description="ISO 8601; default now."),
             OpenApiParameter("end", str, description="ISO 8601; default start + 14 days."),
@@ -221,14 +227,24 @@ class ScheduleFinalView(WarroomView):
                 code="validation_error",
                 fields={"end": [_("At most 92 days after start.")]},
             )
-        shifts = selectors.final_schedule(schedule, start, end)
-        gaps = rotation.gaps(shifts, start, end)
+        outlook = selectors.coverage(schedule, start, end)
+        people = selectors.users_by_id(u.user_id for u in outlook.unreachable)
         return Response(
             {
                 "start": start,
                 "end": end,
-                "shifts": shifts_data(shifts),
-                "gaps": [{"start": g.start, "end": g.end} for g in gaps],
+                "shifts": shifts_data(outlook.shifts),
+                "gaps": [{"start": g.start, "end": g.end} for g in outlook.gaps],
+                "unreachable": [
+                    {
+                        "start": u.start,
+                        "end": u.end,
+                        "user": person(people.get(u.user_id)),
+                        "reason": "no_verified_contact_method",
+                    }
+                    for u in outlook.unreachable
+                ],
+                "covered": outlook.covered,
             }
         )
 

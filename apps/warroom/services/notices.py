@@ -15,6 +15,7 @@ from apps.core.logging import get_logger
 from apps.notify.services import notify_people
 from apps.warroom import selectors
 from apps.warroom.models import Schedule
+from apps.warroom.services._common import person_label
 
 log = get_logger(__name__)
 
@@ -25,45 +26,76 @@ def _local(instant: datetime, schedule: Schedule) -> str:
 
 @transaction.atomic
 def coverage_gaps_report(*, now: datetime | None = None) -> int:
-    """Tell each team lead about gaps in their schedules over the next 14 days.
+    """Tell each team lead about gaps in their schedules over the next 14 days, and about
+    stretches where the person on call has no verified contact method (nobody could reach
+    them, so the schedule is not covered there either).
 
     One notice per schedule and day (de-duplicated), so a re-run sends nothing twice.
-    Returns how many schedules had gaps.
+    Returns how many schedules had gaps or unreachable stretches.
     """
     now = now or timezone.now()
     reported = 0
     for schedule in Schedule.objects.select_related("team", "team__lead"):
         if not schedule.layers.exists():
             continue
-        gaps = selectors.coverage_gaps(schedule, now)
-        if not gaps:
+        outlook = selectors.coverage(schedule, now)
+        if outlook.covered:
             continue
         reported += 1
         lead = schedule.team.lead
         log.info(
             "schedule.coverage_gaps",
             schedule=schedule.pk,
-            gaps=len(gaps),
+            gaps=len(outlook.gaps),
+            unreachable=len(outlook.unreachable),
             lead=getattr(lead, "pk", None),
         )
         if lead is None:
             continue
-        lines = [
-            _("%(schedule)s has %(count)s gap(s) in the next 14 days:")
-            % {"schedule": schedule, "count": len(gaps)},
-            "",
-        ]
-        lines += [
-            f"- {_local(gap.start, schedule)} → {_local(gap.end, schedule)}" for gap in gaps[:20]
-        ]
+        people = selectors.users_by_id(u.user_id for u in outlook.unreachable)
+        lines = []
+        if outlook.gaps:
+            lines += [
+                _("%(schedule)s has %(count)s gap(s) in the next 14 days:")
+                % {"schedule": schedule, "count": len(outlook.gaps)},
+                "",
+            ]
+            lines += [
+                f"- {_local(gap.start, schedule)} → {_local(gap.end, schedule)}"
+                for gap in outlook.gaps[:20]
+            ]
+        if outlook.unreachable:
+            if lines:
+                lines.append("")
+            lines += [
+                _(
+                    "On call without a verified contact method (a page would reach nobody) "
+                    "in the next 14 days on %(schedule)s:"
+                )
+                % {"schedule": schedule},
+                "",
+            ]
+            lines += [
+                f"- {_local(u.start, schedule)} → {_local(u.end, schedule)}: "
+                f"{person_label(people.get(u.user_id))}"
+                for u in outlook.unreachable[:20]
+            ]
+        subject = (
+            _("On-call gaps: %(schedule)s")
+            if outlook.gaps
+            else _("On-call people unreachable: %(schedule)s")
+        ) % {"schedule": schedule}
         notify_people(
             users=[lead],
-            subject=_("On-call gaps: %(schedule)s") % {"schedule": schedule},
+            subject=subject,
             body="\n".join(lines),
             payload={
                 "schedule": schedule.pk,
                 "team": schedule.team.slug,
-                "gaps": [[g.start.isoformat(), g.end.isoformat()] for g in gaps],
+                "gaps": [[g.start.isoformat(), g.end.isoformat()] for g in outlook.gaps],
+                "unreachable": [
+                    [u.start.isoformat(), u.end.isoformat(), u.user_id] for u in outlook.unreachable
+                ],
             },
             event="warroom.coverage_gaps",
             dedupe_key=f"warroom.gaps:{schedule.pk}:{now.date().isoformat()}",

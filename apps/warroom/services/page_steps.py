@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import record_event
 from apps.core.logging import get_logger
+from apps.notify.selectors import reachable_user_ids
 from apps.notify.services import notification_enqueue, notify_people
 from apps.warroom import selectors
 from apps.warroom.models import EscalationStep, Page, PageEvent, PageStepRun, Schedule
@@ -27,6 +28,12 @@ from apps.warroom.services._common import person_label
 
 log = get_logger(__name__)
 Kind = EscalationStep.Kind
+NOTIFY_KINDS = {
+    Kind.NOTIFY_SCHEDULE,
+    Kind.NOTIFY_USER,
+    Kind.NOTIFY_TEAM_LEAD,
+    Kind.NOTIFY_TEAM_CHANNEL,
+}
 
 # A task may arrive this much before its time (clock granularity) and still run.
 EARLY_TOLERANCE = timedelta(milliseconds=500)
@@ -53,15 +60,22 @@ def _event(page: Page, kind: str, *, step=None, repeat=None, actor=None, message
 
 
 def _schedule_step(page: Page) -> None:
-    """Queue the page's next step for its time, once the transaction commits."""
+    """Queue the page's next step for its time, once the transaction commits.
+
+    A task is never queued further ahead than CELERY_MAX_ETA_SECONDS: a Redis broker hands
+    a task held unacknowledged longer than its visibility timeout to another worker. A
+    longer wait arrives early, finds its step not yet due and queues itself again.
+    """
     from apps.warroom.tasks import page_step_task
 
     args = (page.pk, page.current_step, page.current_repeat)
     eta = page.next_run_at
 
     def send():
-        if eta is not None and eta > timezone.now():
-            page_step_task.apply_async(args, eta=eta)
+        now = timezone.now()
+        if eta is not None and eta > now:
+            latest = now + timedelta(seconds=settings.CELERY_MAX_ETA_SECONDS)
+            page_step_task.apply_async(args, eta=min(eta, latest))
         else:
             page_step_task.apply_async(args)
 
@@ -118,12 +132,20 @@ def _recipients(page: Page, step: dict, at) -> tuple[list, str]:
 
 
 def _notify(page: Page, step: dict, step_index: int, repeat: int, at) -> dict:
+    """Send the step's notifications. ``reached`` counts who can really be reached: the
+    team's enabled channel, or people with a verified contact method. Unverified methods
+    are sent to as well, but a step that reached only them reached nobody."""
     subject, body, payload = _message(page, step)
     dedupe = f"warroom.page:{page.pk}:{step_index}:{repeat}"
     if step["kind"] == Kind.NOTIFY_TEAM_CHANNEL:
         channel = page.team.channel
         if channel is None or not channel.enabled:
-            return {"people": [], "messages": 0, "why": _("the team has no enabled channel")}
+            return {
+                "people": [],
+                "messages": 0,
+                "reached": 0,
+                "why": _("the team has no enabled channel"),
+            }
         message = notification_enqueue(
             channel=channel,
             subject=subject,
@@ -137,6 +159,7 @@ def _notify(page: Page, step: dict, step_index: int, repeat: int, at) -> dict:
             "channel": channel.pk,
             "messages": 1,
             "message_ids": [str(message.pk)],
+            "reached": 1,
             "why": "",
         }
     people, why = _recipients(page, step, at)
@@ -148,17 +171,48 @@ def _notify(page: Page, step: dict, step_index: int, repeat: int, at) -> dict:
         event="warroom.page",
         dedupe_key=dedupe,
     )
-    if people and not messages:
-        why = _("no contact method for %(people)s") % {
-            "people": ", ".join(person_label(p) for p in people)
+    reachable = reachable_user_ids(people)
+    unreached = [p for p in people if p.pk not in reachable]
+    if people and not reachable:
+        why = _("no verified contact method for %(people)s") % {
+            "people": ", ".join(person_label(p) for p in unreached)
         }
+        if messages:
+            why += " " + _("(sent anyway to %(count)s unverified contact method(s))") % {
+                "count": len(messages)
+            }
     return {
         "people": [p.pk for p in people],
         "names": [person_label(p) for p in people],
         "messages": len(messages),
         "message_ids": [str(m.pk) for m in messages],
+        "reached": len(people) - len(unreached),
+        "unreachable": [p.pk for p in unreached],
         "why": why,
     }
+
+
+def _reached(outcome: dict) -> int:
+    # Runs recorded before reachability was counted say only how many messages went out.
+    return int(outcome.get("reached", outcome.get("messages", 0)) or 0)
+
+
+def _wait_is_pointless(page: Page, steps: list[dict], step_index: int, repeat: int) -> bool:
+    """True when the notify steps just before this wait (back to the previous wait or the
+    start of the pass) all reached nobody: nobody can acknowledge, so waiting only delays
+    the next level. A wait with no notify step before it (a deliberate delay) stays."""
+    runs = {
+        run.step_index: run.outcome
+        for run in PageStepRun.objects.filter(page=page, repeat=repeat, step_index__lt=step_index)
+    }
+    notified_steps = 0
+    for index in range(step_index - 1, -1, -1):
+        if steps[index]["kind"] not in NOTIFY_KINDS or index not in runs:
+            break
+        notified_steps += 1
+        if _reached(runs[index]):
+            return False
+    return notified_steps > 0
 
 
 def _finish(page: Page, now) -> None:
@@ -214,14 +268,21 @@ def page_step_run(*, page_id: int, step_index: int, repeat: int) -> str:
     kind = step["kind"]
     if kind == Kind.WAIT:
         minutes = int(step["wait_minutes"])
-        delay = minutes * minute_seconds()
-        run.outcome = {"wait_minutes": minutes}
+        if _wait_is_pointless(page, steps, step_index, repeat):
+            run.outcome = {"wait_minutes": minutes, "skipped": True}
+            message = _(
+                "Not waiting %(m)s min: the steps before reached nobody; moving on at once."
+            ) % {"m": minutes}
+        else:
+            delay = minutes * minute_seconds()
+            run.outcome = {"wait_minutes": minutes}
+            message = _("Waiting %(m)s min for an acknowledgement.") % {"m": minutes}
         _event(
             page,
             PageEvent.Kind.WAITING,
             step=step_index,
             repeat=repeat,
-            message=_("Waiting %(m)s min for an acknowledgement.") % {"m": minutes},
+            message=message,
             data=run.outcome,
         )
     elif kind == Kind.REPEAT:
@@ -241,7 +302,7 @@ def page_step_run(*, page_id: int, step_index: int, repeat: int) -> str:
             run.outcome = {"repeat_done": True}
     else:
         run.outcome = _notify(page, step, step_index, repeat, now)
-        if run.outcome["messages"]:
+        if _reached(run.outcome):
             text = _("Notified %(who)s.") % {
                 "who": ", ".join(run.outcome.get("names") or []) or page.team.channel
             }
@@ -254,7 +315,11 @@ def page_step_run(*, page_id: int, step_index: int, repeat: int) -> str:
                 data=run.outcome,
             )
         else:
-            text = _("Nobody was notified: %(why)s.") % {"why": run.outcome.get("why") or "-"}
+            text = _("Step %(n)s reached nobody: %(why)s.") % {
+                "n": step_index + 1,
+                "why": run.outcome.get("why") or "-",
+            }
+            log.warning("page.step_reached_nobody", page=page.pk, step=step_index + 1)
             _event(
                 page,
                 PageEvent.Kind.NOBODY,

@@ -38,6 +38,7 @@ def _board_context(request: HttpRequest, forms: dict | None = None) -> dict:
             if shift:
                 people_ids.add(shift.user_id)
         people_ids.update(s.user_id for _s, s in info.handoffs)
+        people_ids.update(u.user_id for _s, u in info.unreachable)
     people = selectors.users_by_id(people_ids)
     for info in board:
         editable = _editable_schedules(request.user, info.team)
@@ -61,6 +62,9 @@ def _board_context(request: HttpRequest, forms: dict | None = None) -> dict:
                 "handoffs": [
                     (s, shift, people.get(shift.user_id)) for s, shift in info.handoffs[:4]
                 ],
+                "unreachable": [
+                    (s, stretch, people.get(stretch.user_id)) for s, stretch in info.unreachable
+                ],
                 "form": form,
             }
         )
@@ -69,7 +73,8 @@ def _board_context(request: HttpRequest, forms: dict | None = None) -> dict:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Every team: who is on call now (primary and backup), the next handoffs, gaps."""
+    """Every team: who is on call now (primary and backup), the next handoffs, gaps and
+    stretches where the person on call cannot be reached."""
     require(request, "warroom.view_schedule")
     return render(request, "warroom/board.html", _board_context(request))
 

@@ -118,6 +118,7 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "page": page,
             "events": page.events.select_related("actor"),
+            "deliveries": selectors.page_deliveries(user=request.user, page=page)[:200],
             "steps": page.steps,
             "can_ack": can(request.user, "warroom.acknowledge_page"),
         },

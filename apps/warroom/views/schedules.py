@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.warroom import rotation, selectors, services
+from apps.warroom import selectors, services
 from apps.warroom.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
 from apps.warroom.models import Override, RotationLayer, Schedule
 from apps.warroom.views._common import error_messages, require
@@ -27,21 +27,31 @@ def _schedule(pk) -> Schedule:
 
 @login_required
 def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Layers, overrides, the final schedule for the next 14 days and its gaps."""
+    """Layers, overrides, the final schedule for the next 14 days, its gaps and the
+    stretches whose person cannot be reached."""
     require(request, "warroom.view_schedule")
     schedule = _schedule(pk)
     now = timezone.now()
-    shifts = selectors.final_schedule(schedule, now, now + OUTLOOK)
-    gaps = rotation.gaps(shifts, now, now + OUTLOOK)
-    people = selectors.users_by_id(s.user_id for s in shifts)
-    rows = [{"shift": s, "user": people.get(s.user_id), "gap": False} for s in shifts]
-    rows += [{"shift": g, "user": None, "gap": True} for g in gaps]
+    outlook = selectors.coverage(schedule, now, now + OUTLOOK)
+    people = selectors.users_by_id(s.user_id for s in outlook.shifts)
+    unreachable_ids = {u.user_id for u in outlook.unreachable}
+    rows = [
+        {
+            "shift": s,
+            "user": people.get(s.user_id),
+            "gap": False,
+            "unreachable": s.user_id in unreachable_ids,
+        }
+        for s in outlook.shifts
+    ]
+    rows += [{"shift": g, "user": None, "gap": True} for g in outlook.gaps]
     rows.sort(key=lambda row: row["shift"].start)
     can_edit = selectors.can_edit_schedule(request.user, schedule)
     context = {
         "schedule": schedule,
         "rows": rows,
-        "gaps": gaps,
+        "gaps": outlook.gaps,
+        "unreachable": [(u, people.get(u.user_id)) for u in outlook.unreachable],
         "layers": selectors.current_layers(schedule),
         "overrides": schedule.overrides.filter(end__gt=now, cancelled_at__isnull=True)
         .select_related("user")

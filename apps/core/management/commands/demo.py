@@ -2,12 +2,15 @@
 
 Migrates, compiles the translation catalogs when gettext is there, makes one demo
 person per role with a TOTP device (printing the password and the otpauth:// URI to
-scan), runs every app's registered demo step, then runs the web server and a Celery
-worker with beat on the filesystem broker until Ctrl-C or SIGTERM. Safe to run again.
+scan), runs every app's registered demo step, then runs the web server, a Celery worker
+with beat on the filesystem broker and a loopback webhook receiver (the demo people's
+contact methods and the war-room channels point at it) until Ctrl-C or SIGTERM. Safe to
+run again. Everything it writes goes under var/ (OPSPORTAL_VAR_DIR).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -21,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 
 from apps.core import demo
+from apps.core.demo_receiver import DemoReceiver
 
 STOP_GRACE_SECONDS = 20
 
@@ -41,6 +45,12 @@ class Command(BaseCommand):
             help="Password given to every demo person.",
         )
         parser.add_argument(
+            "--receiver-port",
+            type=int,
+            default=demo.DEFAULT_RECEIVER_PORT,
+            help="Loopback port of the demo's webhook receiver (where demo notifications go).",
+        )
+        parser.add_argument(
             "--no-serve",
             action="store_true",
             help="Set up the database and demo data, then exit.",
@@ -54,7 +64,9 @@ class Command(BaseCommand):
         self.stdout.write("Migrations applied.")
         self._compile_translations()
         self._section("Demo people")
-        context = demo.DemoContext(say=self.stdout.write)
+        context = demo.DemoContext(
+            say=self.stdout.write, receiver_url=f"http://127.0.0.1:{options['receiver_port']}"
+        )
         for person in demo.demo_people_ensure(password=options["password"]):
             context.users[person.user.username] = person.user
             self._print_person(person)
@@ -71,7 +83,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             self.stdout.write(self.style.SUCCESS("Demo data ready (--no-serve: not serving)."))
             return
-        self._serve(options["host"], options["port"])
+        self._serve(options["host"], options["port"], options["receiver_port"])
 
     # --- set-up ----------------------------------------------------------------------
     def _section(self, title: str) -> None:
@@ -104,8 +116,19 @@ class Command(BaseCommand):
         self.stdout.write(f"    {person.device.config_url}")
 
     # --- serving -----------------------------------------------------------------------
-    def _serve(self, host: str, port: int) -> None:
+    def _serve(self, host: str, port: int, receiver_port: int) -> None:
         manage_py = str(Path(settings.BASE_DIR) / "manage.py")
+        log_path = Path(settings.VAR_DIR) / "demo" / "webhooks.jsonl"
+        try:
+            receiver = DemoReceiver(port=receiver_port, log_path=log_path)
+        except OSError as exc:
+            raise CommandError(
+                f"The demo webhook receiver cannot listen on 127.0.0.1:{receiver_port} ({exc}); "
+                "choose another port with --receiver-port."
+            ) from exc
+        # The receiver is on loopback, which outbound notifications refuse unless allowed.
+        child_env = {**os.environ}
+        child_env.setdefault("NOTIFY_ALLOWED_HOSTS", "127.0.0.1")
         schedule = Path(settings.VAR_DIR) / "celery" / "beat-schedule"
         schedule.parent.mkdir(parents=True, exist_ok=True)
         commands = {
@@ -131,6 +154,10 @@ class Command(BaseCommand):
         self._section("Serving")
         url_host = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Portal: http://{url_host}:{port}/  (Ctrl-C to stop)")
+        self.stdout.write(
+            f"Webhook receiver: {receiver.url}/ (what it receives: {log_path}; deliveries "
+            "also show on each page and in the outbox)"
+        )
         self.stdout.flush()
 
         def _raise_stop(signum, frame):
@@ -140,11 +167,12 @@ class Command(BaseCommand):
         processes: dict[str, subprocess.Popen] = {}
         exit_code = 0
         try:
+            receiver.start()
             for name, command in commands.items():
                 # Own sessions: a Ctrl-C reaches this command only, which then stops both
                 # children in order instead of each getting a second, forced signal.
                 processes[name] = subprocess.Popen(  # noqa: S603 - our own interpreter
-                    command, cwd=settings.BASE_DIR, start_new_session=True
+                    command, cwd=settings.BASE_DIR, env=child_env, start_new_session=True
                 )
             while True:
                 for name, process in processes.items():
@@ -161,6 +189,7 @@ class Command(BaseCommand):
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             self._stop(processes)
+            receiver.stop()
         if exit_code:
             raise CommandError("Stopped because a process exited.")
         self.stdout.write("Stopped.")
