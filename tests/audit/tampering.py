@@ -21,12 +21,15 @@ def tamper_allowed():
         yield
         return
     with connection.cursor() as cursor:
+        # TRUNCATE and ALTER TABLE refuse while deferred foreign-key checks are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET session_replication_role = replica")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = origin")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def raw(sql: str, params: list | None = None) -> None:
