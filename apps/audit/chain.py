@@ -33,10 +33,12 @@ provable order.
 **Keys.** The hash is keyed so that a row cannot be forged without the key: someone who
 can write the database but does not hold ``AUDIT_CHAIN_KEY`` (it lives in the
 environment of the portal's processes, never in the database) cannot compute a
-``row_hash`` that verifies. A key's id is the first 16 hex digits of
+``row_hash`` that verifies. Whoever does hold it (the portal's own processes) could; against
+that, anchors kept elsewhere are the proof (below). A key's id is the first 16 hex digits of
 ``HMAC-SHA256(key, "opsportal audit chain key id")``: it names the key without
 revealing it. Rotation: the old key moves to ``AUDIT_CHAIN_OLD_KEYS`` (comma-separated,
-oldest first) and a new ``AUDIT_CHAIN_KEY`` is set; every process restarts with both.
+oldest first) and a new ``AUDIT_CHAIN_KEY`` is set; every process restarts with both
+settings.
 Rows keep the key they were written with; verification finds each row's key by its
 ``key_id``. Keys only move forward along a chain: a row hashed with a retired key after a
 row hashed with a newer one is reported, so a leaked old key cannot be used to append.
@@ -62,9 +64,9 @@ resetting its head, is therefore refused unless the triggers are switched off (t
 owner or superuser). **Anchors** close that last gap: a periodic task writes the heads
 (chain, last id, last hash) to the log and to a notification channel, outside the
 database; ``audit_verify --anchor`` proves that the chain still contains an anchored row
-with the anchored hash. A chain cut at the tail or rebuilt loses the anchored row or its
-hash (every later hash depends on it), and the keyed hash means it cannot be rebuilt to
-match without the key.
+with the anchored hash. A chain cut below an anchored row loses that row; a chain rebuilt
+at or before it changes its hash (each hash covers every row before it); and without the
+key no rebuilt row verifies at all.
 """
 
 from __future__ import annotations
