@@ -59,6 +59,7 @@ class Stack:
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="opsbench-")))
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(45))
     field_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    chain_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
         self.metrics_dir.mkdir(parents=True, exist_ok=True)
@@ -89,6 +90,7 @@ class Stack:
                 "OPSPORTAL_ENV": "production",
                 "SECRET_KEY": self.secret_key,
                 "FIELD_ENCRYPTION_KEY": self.field_key,
+                "AUDIT_CHAIN_KEY": self.chain_key,
                 "ALLOWED_HOSTS": "127.0.0.1",
                 # No TLS proxy on loopback: let plain HTTP through (production default: on).
                 "SECURE_SSL_REDIRECT": "false",

@@ -30,6 +30,7 @@ PRODUCTION = OPSPORTAL_ENV == "production"
 if PRODUCTION:
     SECRET_KEY = require_secret("SECRET_KEY", min_length=50)
     FIELD_ENCRYPTION_KEY = require_secret("FIELD_ENCRYPTION_KEY", min_length=32)
+    AUDIT_CHAIN_KEY = require_secret("AUDIT_CHAIN_KEY", min_length=32)
     DEBUG = False
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
@@ -40,6 +41,7 @@ else:
     # Development only: a fixed key so the demo's sessions survive restarts.
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-key-not-for-production-" + "x" * 32)
     FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "dev-only-field-key-" + "y" * 32)
+    AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "dev-only-audit-chain-key-" + "z" * 32)
     DEBUG = env_bool("DEBUG", True)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
@@ -314,6 +316,12 @@ AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_CID_GETTER = "apps.core.context.get_request_id"
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The audit hash chain is keyed with AUDIT_CHAIN_KEY (above). Earlier chain keys, oldest
+# first, still accepted for rows written before a rotation (apps.audit.chain).
+AUDIT_CHAIN_OLD_KEYS = env_list("AUDIT_CHAIN_OLD_KEYS")
+# The notification channel (its name) that receives the chain-head anchors; unset: the
+# anchors go to the log only.
+AUDIT_ANCHOR_CHANNEL = env_str("AUDIT_ANCHOR_CHANNEL")
 
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
@@ -355,6 +363,13 @@ CELERY_BEAT_SCHEDULE = {
     # Marks pending change requests past their expiry as expired (approval re-checks too),
     # so the inbox and the one-pending-per-target rule do not keep stale requests alive.
     "approvals-expire": {"task": "approvals.expire_task", "schedule": 300.0},
+    # Audit: writes every chain head (chain, last id, last hash) to the log and to the
+    # AUDIT_ANCHOR_CHANNEL channel, outside the database, so `audit_verify --anchor` can
+    # later prove the trail was not cut or rebuilt. One message per new head position.
+    "audit-anchor": {
+        "task": "audit.anchor_task",
+        "schedule": float(env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 3600)),
+    },
     # War room: tells each team lead about on-call coverage gaps in the next 14 days
     # (once a day; the notice is de-duplicated per schedule and day).
     "warroom-coverage-gaps": {

@@ -58,6 +58,27 @@ def pytest_runtest_setup(item):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_truncate_triggers():
+    """Let the flush after a transactional test empty the append-only tables.
+
+    On PostgreSQL the audit tables, chain heads, flag states and the war-room log refuse
+    TRUNCATE (``apps.core.migration_operations``), and Django's flush is one TRUNCATE of
+    every table. The test database user is a superuser, so the flush runs in replica mode,
+    where ordinary triggers do not fire, for the length of its own transaction only.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 # --- people and sessions ------------------------------------------------------------
 
 

@@ -7,7 +7,9 @@ nothing was altered or removed. How the hash is computed is described in
 
 Append-only is enforced three times over: the model refuses to save an existing row or
 to delete one, the querysets refuse ``update()``/``delete()``/bulk writes, and on
-PostgreSQL a trigger refuses UPDATE and DELETE on the tables (migration 0004).
+PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the tables, refuse a row that
+does not link to its chain head, and let a chain head move only forward (migration
+"tail_proof_triggers"; see ``apps.audit.chain``).
 
 People who acted are deactivated, never deleted: every audit row's actor is a PROTECT
 foreign key, so deleting a user who appears in the trail is refused.
@@ -72,6 +74,9 @@ class ChainedRecord(models.Model):
 
     request_id = models.CharField(_("request id"), max_length=128, blank=True, db_index=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    key_id = models.CharField(
+        _("chain key id"), max_length=chain.KEY_ID_LENGTH, blank=True, editable=False
+    )
     row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
     class Meta:
@@ -267,7 +272,9 @@ class ChainHead(models.Model):
     """One row per chain: locked while a row is appended, so rows are chained in order.
 
     ``last_hash``/``last_id`` name the newest row of the chain; ``audit_verify`` checks
-    that the chain really ends there, so removing rows from the end is detected too.
+    that the chain really ends there, so removing rows from the end is detected too. On
+    PostgreSQL a trigger lets the head move only forward, to the newest row, and refuses
+    its deletion; anchors of it kept outside the database prove it was not rewound.
     """
 
     chain = models.CharField(_("chain"), max_length=50, unique=True)

@@ -19,7 +19,7 @@ from apps.audit.models import AccessLogEntry, AuditEvent
 from apps.core import context
 
 # Columns the writer fills itself or the chain computes; not checked by full_clean.
-_NOT_VALIDATED = ["actor", "prev_hash", "row_hash"]
+_NOT_VALIDATED = ["actor", "prev_hash", "key_id", "row_hash"]
 
 
 def describe(obj: Any) -> tuple[str, str, str]:

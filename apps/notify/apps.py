@@ -10,8 +10,10 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.core import navigation
-        from apps.notify import models
+        from apps.core import channel_messages, navigation
+        from apps.notify import models, services
+
+        channel_messages.register_channel_sender(services.channel_message_enqueue)
 
         # Secrets never reach the audit trail; the services' events say whether one is set.
         auditlog.register(models.Channel, exclude_fields=["secret"])

@@ -256,6 +256,33 @@ def notification_enqueue(
     return message
 
 
+def channel_message_enqueue(
+    *,
+    channel_name: str,
+    subject: str,
+    body: str,
+    payload: dict | None = None,
+    event: str = "",
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a message to the enabled channel named ``channel_name``; None if there is none.
+
+    The sender behind ``apps.core.channel_messages.send_to_channel``, for apps that may not
+    import this one (the audit anchors).
+    """
+    channel = Channel.objects.filter(name=channel_name, enabled=True).first()
+    if channel is None:
+        return None
+    return notification_enqueue(
+        channel=channel,
+        subject=subject,
+        body=body,
+        payload=payload,
+        event=event,
+        dedupe_key=dedupe_key,
+    )
+
+
 @transaction.atomic
 def notify_people(
     *,

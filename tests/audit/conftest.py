@@ -8,6 +8,12 @@ from django.core.management.base import CommandError
 
 from apps.core import context
 from apps.core.events import record_access, record_event
+from tests.notify.conftest import (  # noqa: F401  (the anchor channel tests use them)
+    make_channel,
+    make_receiver,
+    ops_user,
+    webhook_channel,
+)
 
 
 @pytest.fixture

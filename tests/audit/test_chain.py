@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 
-from apps.audit.chain import GENESIS, canonical_json, row_content
+from apps.audit.chain import GENESIS, canonical_json, key_id_for, row_content
 from apps.audit.models import (
     CHAINED_MODELS,
     AccessLogEntry,
@@ -17,6 +17,7 @@ from apps.audit.models import (
     ChainHead,
     LogEntry,
 )
+from tests.audit.tampering import keyed_hash, tamper_allowed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +27,9 @@ def _chain_is_linked(model) -> list:
     previous = GENESIS
     for row in rows:
         assert row.prev_hash == previous
+        assert row.key_id == key_id_for(settings.AUDIT_CHAIN_KEY)
         payload = row.prev_hash + canonical_json(row_content(row))
-        assert row.row_hash == hashlib.sha256(payload.encode()).hexdigest()
+        assert row.row_hash == keyed_hash(payload)
         previous = row.row_hash
     head = ChainHead.objects.get(chain=model.CHAIN)
     assert head.last_hash == previous
@@ -104,8 +106,10 @@ def test_record_access__blank_reason__refused_and_nothing_written(make_user, wri
     assert not AccessLogEntry.objects.exists()
 
 
-def test_chain_head__missing__is_recreated_at_genesis(make_user, write_event):
-    ChainHead.objects.all().delete()
+def test_chain_head__missing_on_an_empty_trail__is_recreated_at_genesis(write_event):
+    """What the test runner's flush leaves behind: empty tables and no heads."""
+    with tamper_allowed():
+        ChainHead.objects.all().delete()
 
     event = write_event("test.after_reset")
 
@@ -118,7 +122,8 @@ def test_hashed_fields__model__cover_every_stored_column(chain):
     model = CHAINED_MODELS[chain]
     stored = {field.attname for field in model._meta.concrete_fields}
 
-    assert stored - set(model.HASHED_FIELDS) == {"id", "prev_hash", "row_hash"}
+    # key_id is hashed too, beside the chain name (apps.audit.chain.row_content).
+    assert stored - set(model.HASHED_FIELDS) == {"id", "prev_hash", "key_id", "row_hash"}
 
 
 def test_row_hash__stored_values__match_the_documented_recipe(make_user, audited, write_event):
@@ -127,8 +132,10 @@ def test_row_hash__stored_values__match_the_documented_recipe(make_user, audited
         event = write_event("test.doc", data={"n": 2.0, "b": {"z": 1, "a": [0.5]}})
     stored = AuditEvent.objects.get(pk=event.pk)
 
+    documented_key_id = keyed_hash("opsportal audit chain key id")[:16]
     content = {
         "chain": "events",
+        "key_id": documented_key_id,
         "name": "test.doc",
         "actor_id": actor.pk,
         "actor_repr": actor.username,
@@ -141,4 +148,5 @@ def test_row_hash__stored_values__match_the_documented_recipe(make_user, audited
         "timestamp": stored.timestamp.isoformat(timespec="microseconds"),
     }
     payload = GENESIS + json.dumps(content, sort_keys=True, separators=(",", ":"))
-    assert stored.row_hash == hashlib.sha256(payload.encode()).hexdigest()
+    assert stored.key_id == content["key_id"]
+    assert stored.row_hash == keyed_hash(payload)

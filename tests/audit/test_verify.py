@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection
 
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
+from tests.audit.tampering import raw
 
 pytestmark = pytest.mark.django_db
-
-TABLES = ("audit_logentry", "audit_auditevent", "audit_accesslogentry")
-
-
-@contextmanager
-def tamper_allowed():
-    """On PostgreSQL, switch the append-only triggers off (the CI user is a superuser)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in TABLES:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def raw(sql: str, params: list) -> None:
-    with tamper_allowed(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ _STRIPPED = {
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECRET_KEY",
     "FIELD_ENCRYPTION_KEY",
+    "AUDIT_CHAIN_KEY",
+    "AUDIT_CHAIN_OLD_KEYS",
     "ALLOWED_HOSTS",
     "DEBUG",
     "OPSPORTAL_ENV",
@@ -39,6 +41,7 @@ def production_env(tmp_path, **overrides: str | None) -> dict[str, str]:
         OPSPORTAL_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
         FIELD_ENCRYPTION_KEY=secrets.token_urlsafe(32),
+        AUDIT_CHAIN_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="portal.example.com",
         OPSPORTAL_VAR_DIR=str(tmp_path / "var"),
     )
@@ -73,6 +76,9 @@ def start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ("SECRET_KEY", "short-but-random-Zq81", "SECRET_KEY is shorter than"),
         ("FIELD_ENCRYPTION_KEY", None, "FIELD_ENCRYPTION_KEY is not set"),
         ("FIELD_ENCRYPTION_KEY", "placeholder", "FIELD_ENCRYPTION_KEY is a placeholder"),
+        ("AUDIT_CHAIN_KEY", None, "AUDIT_CHAIN_KEY is not set"),
+        ("AUDIT_CHAIN_KEY", "changeme", "AUDIT_CHAIN_KEY is a placeholder"),
+        ("AUDIT_CHAIN_KEY", "short-chain-key-Zq81", "AUDIT_CHAIN_KEY is shorter than"),
         ("ALLOWED_HOSTS", None, "ALLOWED_HOSTS is not set"),
     ],
 )
