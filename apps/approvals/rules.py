@@ -39,11 +39,17 @@ def can_decide(user, change_request: ChangeRequest) -> bool:
     return decision_blocker(user, change_request) is None
 
 
-def decision_blocker(user, change_request: ChangeRequest) -> str | None:
-    """Why ``user`` may not decide ``change_request`` (ignoring its state); None if they may."""
+def decision_blocker(
+    user, change_request: ChangeRequest, people: list[behind.Behind] | None = None
+) -> str | None:
+    """Why ``user`` may not decide ``change_request`` (ignoring its state); None if they may.
+
+    ``people``: the people behind it if already known (lists pass the recorded ones);
+    by default computed now, as a decision would."""
     if user is None or getattr(user, "pk", None) is None:
         return _("Sign in first.")
-    people = behind.people_behind_now(change_request)
+    if people is None:
+        people = behind.people_behind_now(change_request)
     if behind.reasons_of(user, people) or user.pk == change_request.requester_id:
         return behind.refusal_message(change_request, user, people, verb=_("decide"))
     try:

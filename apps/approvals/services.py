@@ -42,8 +42,9 @@ from apps.accounts import policy
 from apps.approvals import behind, registry
 from apps.approvals.canonical import canonical_payload, payload_digest
 from apps.approvals.freeze import active_freeze_for
+from apps.approvals.integrity import mark_tampered, payload_mismatch
 from apps.approvals.models import ChangeRequest
-from apps.approvals.notifications import notify_approvers, notify_requester, notify_tampered
+from apps.approvals.notifications import notify_approvers, notify_requester
 from apps.approvals.rules import (  # noqa: F401  (re-exported for views and selectors)
     GRANT_FREEZE_EXCEPTION,
     approve_permissions_for,
@@ -411,65 +412,6 @@ def _locked(change_request_id) -> ChangeRequest:
         raise ApprovalRefused(_("No such change request."), code="not_found", status=404) from None
 
 
-def filed_sha256(change_request: ChangeRequest) -> str | None:
-    """The payload SHA-256 the audit trail recorded when the request was filed (None if
-    no such record exists)."""
-    from apps.audit.models import AuditEvent
-
-    data = (
-        AuditEvent.objects.filter(
-            name="approval.created",
-            target_type=ChangeRequest._meta.label_lower,
-            target_id=str(change_request.pk),
-        )
-        .order_by("id")
-        .values_list("data", flat=True)
-        .first()
-    )
-    value = data.get("payload_sha256") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def payload_mismatch(change_request: ChangeRequest) -> dict | None:
-    """None if the stored payload still hashes to the stored SHA-256 and that is the one
-    recorded when the request was filed; otherwise what was found."""
-    try:
-        actual = payload_digest(change_request.payload)
-    except ValidationError:
-        actual = None  # no longer canonical JSON (e.g. a float written behind our back)
-    filed = filed_sha256(change_request)
-    stored = change_request.payload_sha256
-    if actual == stored and (filed is None or filed == stored):
-        return None
-    return {"stored_sha256": stored, "payload_sha256": actual, "filed_sha256": filed}
-
-
-def _mark_tampered(change_request: ChangeRequest, actor, mismatch: dict, now) -> ChangeRequest:
-    """Inside a transaction with the row locked: end the request, apply nothing."""
-    change_request.status = ChangeRequest.Status.TAMPERED
-    change_request.decided_at = now
-    change_request.decision_comment = _(
-        "The stored payload does not match the SHA-256 recorded when the request was filed; "
-        "nothing was applied."
-    )
-    change_request.apply_result = mismatch
-    change_request.save(update_fields=["status", "decided_at", "decision_comment", "apply_result"])
-    record_event(
-        "approval.tampered",
-        actor=actor,
-        target=change_request,
-        data=_event_data(change_request, **mismatch),
-    )
-    log.warning(
-        "approval.tampered",
-        change_request=change_request.pk,
-        kind=change_request.kind,
-        actor=actor.pk,
-    )
-    notify_tampered(change_request, detected_by=actor)
-    return change_request
-
-
 def _payload_changed(change_request: ChangeRequest) -> ApprovalRefused:
     return ApprovalRefused(
         _(
@@ -569,7 +511,7 @@ def change_request_approve(
         handler = _check_decidable(change_request, actor, verb=_("approve"), record=True)
         mismatch = payload_mismatch(change_request)
         if mismatch is not None:
-            return _mark_tampered(change_request, actor, mismatch, now)
+            return mark_tampered(change_request, actor=actor, mismatch=mismatch, now=now)
         if echoed is not None and echoed != change_request.payload_sha256:
             raise _payload_changed(change_request)
         if not change_request.freeze_exception and handler.freezable:

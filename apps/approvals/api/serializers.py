@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.approvals import behind, registry, services
+from apps.approvals import behind, registry, rules
 from apps.approvals.models import ChangeRequest
 
 SHA256_HEX = r"^[0-9a-fA-F]{64}$"
@@ -79,16 +79,26 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         except KeyError:
             return {}
 
+    def _rows(self, obj: ChangeRequest) -> list:
+        """Who is behind ``obj``: computed now for a pending request's detail answer, the
+        recorded rows (prefetched) in lists."""
+        cache = self.context.setdefault("_behind_rows", {})
+        if obj.pk not in cache:
+            if self.context.get("behind_now") and obj.is_pending:
+                cache[obj.pk] = behind.people_behind_now(obj)
+            else:
+                cache[obj.pk] = [
+                    behind.Behind(row.person_id, row.reason, row.detail)
+                    for row in obj.people_behind.all()
+                ]
+        return cache[obj.pk]
+
     def _behind(self, obj: ChangeRequest) -> dict:
         cache = self.context.setdefault("_behind", {})
         if obj.pk not in cache:
-            # A detail answer of a pending request shows who is behind it now.
-            rows = (
-                behind.people_behind_now(obj)
-                if self.context.get("behind_now") and obj.is_pending
-                else None
-            )
-            cache[obj.pk] = behind.describe(obj, rows)
+            now = self.context.get("behind_now") and obj.is_pending
+            # Lists describe the recorded rows with their prefetched people.
+            cache[obj.pk] = behind.describe(obj, self._rows(obj) if now else None)
         return cache[obj.pk]
 
     def get_filed_by(self, obj: ChangeRequest) -> str:
@@ -101,7 +111,9 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     def get_can_decide(self, obj: ChangeRequest) -> bool:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return bool(obj.is_pending and user is not None and services.can_decide(user, obj))
+        if not obj.is_pending or user is None:
+            return False
+        return rules.decision_blocker(user, obj, self._rows(obj)) is None
 
 
 class ChangeRequestCreateSerializer(serializers.Serializer):
