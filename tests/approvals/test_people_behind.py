@@ -366,3 +366,20 @@ def test_database_guard__after_migrate_again__trigger_still_installed(admins):
 
     assert install_decider_guard(connection) is True
     _guard_refuses_decider_behind(admins)
+
+
+def test_filing__robot_request__approvers_told_except_the_people_behind_it(
+    admins, django_capture_on_commit_callbacks
+):
+    from apps.notify.models import ContactMethod, OutboxMessage
+
+    for person in admins.values():
+        ContactMethod.objects.create(user=person, kind="email", target=person.email)
+    _robot, _token, plaintext = robot_with_token(admins, "token_creator")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_request = robot_files_payout(plaintext)
+
+    told = OutboxMessage.objects.filter(event="approval.created")
+    assert {m.contact_method.user.username for m in told} == {"admin2"}
+    assert change_request.status == "pending"
