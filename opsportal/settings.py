@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "ChecklistMarkResultEnum": "apps.warroom.models.checklists.MARK_RESULTS",
         "FlagKindEnum": "apps.flags.models.FlagKind",
         "FlagScopeKindEnum": "apps.flags.scopes.ScopeKind",
+        "ApiTokenScopeEnum": "apps.accounts.scopes.SCOPE_KEYS",
         "FlagStateValueEnum": "apps.flags.models.StateValue",
         "ScheduledFlagChangeStatusEnum": "apps.flags.models.ScheduledStatus",
         "LaunchPlanStatusEnum": "apps.warroom.models.launch.LaunchPlan.Status",
@@ -306,6 +307,9 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # --- Approvals ----------------------------------------------------------------------
 # How long a change request waits for its second person before it expires, in hours.
 APPROVAL_TTL_HOURS = env_int("APPROVAL_TTL_HOURS", 24)
+# The approve call of /v1/approvals/ must send back the payload SHA-256 the approver was
+# shown (the portal's form always does). Off: the field is optional, checked when sent.
+APPROVAL_REQUIRE_PAYLOAD_SHA256 = env_bool("APPROVAL_REQUIRE_PAYLOAD_SHA256", False)
 
 # --- Audit --------------------------------------------------------------------------
 AUDITLOG_LOGENTRY_MODEL = "audit.LogEntry"

@@ -41,5 +41,6 @@ class AccountsConfig(AppConfig):
         auditlog.register(
             models.ApiToken, exclude_fields=["token_hash", "last_used_at", "last_used_ip"]
         )
+        auditlog.register(models.ApiTokenScopeChange)
         # Keep every role's permissions equal to apps.accounts.roles after each migrate.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")

@@ -92,3 +92,21 @@ class RevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded in the audit trail."),
     )
+
+
+class TokenScopesForm(forms.Form):
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=scope_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Grant only what the caller needs. You stand behind what this token files from "
+            "now on: you will not be able to approve its change requests."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit trail."),
+    )

@@ -23,6 +23,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import BackupCodeDevice, normalize_backup_code
@@ -118,6 +119,48 @@ def verify_login_code(user, code: str):
 
 
 # --- step-up --------------------------------------------------------------------------
+
+FRESH = "fresh"
+USED = "used"
+THROTTLED = "throttled"
+INVALID = "invalid"
+
+
+def _matching_step(user, code: str) -> str | None:
+    """Which kind of time step ``code`` matches on the person's authenticator, if any.
+
+    ``USED``: a step within the device's tolerance that is not after the last accepted
+    one; ``FRESH``: a later one (refused only because the device is throttled); None: no
+    step. Nothing is written: the code has been refused already.
+    """
+    value = int(code.strip().replace(" ", ""))
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        generator.time = time.time()
+        if generator.verify(value, device.tolerance):
+            return USED if generator.t() <= device.last_t else FRESH
+    return None
+
+
+def check_fresh_code(user, code: str) -> str:
+    """Verify a step-up code and say why it failed, so people get a message that helps.
+
+    ``FRESH``: a valid TOTP code never accepted before (now spent). ``USED``: a code of
+    the person's authenticator that was already accepted (at login or an earlier
+    step-up): wait for the next one. ``THROTTLED``: a valid code refused because a wrong
+    one was typed moments ago (django-otp refuses the device for a few seconds).
+    ``INVALID``: anything else.
+    """
+    if verify_totp(user, code) is not None:
+        return FRESH
+    if not looks_like_totp(code):
+        return INVALID
+    matched = _matching_step(user, code)
+    if matched == USED:
+        return USED
+    if matched == FRESH:
+        return THROTTLED
+    return INVALID
 
 
 def verify_fresh_code(user, code: str) -> bool:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
 from apps.accounts.scopes import SCOPES
+from apps.core.models import AppendOnlyQuerySet
 
 
 def validate_timezone(value: str) -> None:
@@ -43,6 +44,19 @@ class User(AbstractUser):
         help_text=_("Calls the API with tokens; cannot log in to the portal."),
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("created by"),
+        help_text=_(
+            "Service accounts: the person who created the account. Nobody behind a service "
+            "account may approve what it files."
+        ),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -192,6 +206,47 @@ class ApiToken(models.Model):
             errors["service_account"] = _("Tokens belong to service accounts only.")
         if errors:
             raise ValidationError(errors)
+
+
+class ApiTokenScopeChange(models.Model):
+    """One change of a token's scopes: who made it, when, from what to what, and why.
+
+    Rows are inserted by ``apps.accounts.services.tokens.token_scopes_change`` and never
+    changed. Together with the token's and the account's ``created_by`` they name the
+    people behind a service account's token: none of them may decide a change request the
+    token files (``apps.approvals.behind``).
+    """
+
+    token = models.ForeignKey(
+        ApiToken,
+        on_delete=models.PROTECT,
+        related_name="scope_changes",
+        verbose_name=_("token"),
+    )
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+    scopes_before = models.JSONField(_("scopes before"), default=list)
+    scopes_after = models.JSONField(_("scopes after"), default=list)
+    reason = models.TextField(_("reason"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("token scope change")
+        verbose_name_plural = _("token scope changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="accounts_tokenscopechange_reason_required",
+                violation_error_message=_("A reason is required."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.scopes_before} -> {self.scopes_after}"
 
 
 # --- MFA backup codes -------------------------------------------------------------------

@@ -12,6 +12,9 @@ SCOPES: dict[str, str] = {
     "oncall:read": _("Read teams, schedules and who is on call"),
 }
 
+# The scope names, for the OpenAPI enum of token scopes (settings.SPECTACULAR_SETTINGS).
+SCOPE_KEYS: tuple[str, ...] = tuple(SCOPES)
+
 
 def scope_choices() -> list[tuple[str, str]]:
     return [(key, f"{key} — {label}") for key, label in SCOPES.items()]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/disable/", views.account_disable, name="disable"),
     path("<int:pk>/tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/<int:pk>/scopes/", views.token_scopes, name="token_scopes"),
 ]

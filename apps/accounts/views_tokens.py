@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import policy
-from apps.accounts.forms_tokens import RevokeForm, ServiceAccountForm, TokenForm
+from apps.accounts.forms_tokens import (
+    RevokeForm,
+    ServiceAccountForm,
+    TokenForm,
+    TokenScopesForm,
+)
 from apps.accounts.scopes import SCOPES
 from apps.accounts.services import tokens as token_services
 from apps.core.navigation import NavItem, register
@@ -163,3 +168,32 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
         return redirect("service_accounts:detail", pk=token.service_account_id)
     return render(request, "accounts/tokens/token_revoke.html", {"token": token, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_scopes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a token's scopes (with a reason); the change is kept with who made it."""
+    _require_manager(request)
+    token = get_object_or_404(token_services.token_list(user=request.user), pk=pk)
+    form = TokenScopesForm(request.POST or None, initial={"scopes": token.scopes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            token_services.token_scopes_change(
+                actor=request.user,
+                token=token,
+                scopes=form.cleaned_data["scopes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Scopes of token %(name)s changed.") % {"name": token.name})
+            return redirect("service_accounts:detail", pk=token.service_account_id)
+    changes = token.scope_changes.select_related("changed_by")[:20]
+    return render(
+        request,
+        "accounts/tokens/token_scopes.html",
+        {"token": token, "form": form, "changes": changes},
+        status=400 if request.method == "POST" else 200,
+    )

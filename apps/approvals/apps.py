@@ -9,8 +9,9 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_migrate
 
-        from apps.approvals import models, registry
+        from apps.approvals import guard, models, registry
         from apps.approvals.handlers.roles import RoleChangeHandler
         from apps.core import navigation
 
@@ -18,6 +19,11 @@ class ApprovalsConfig(AppConfig):
         # what the audit trail keeps.
         auditlog.register(models.ChangeRequest, exclude_fields=["payload"])
         auditlog.register(models.FreezeWindow)
+        auditlog.register(models.PersonBehind)
+        # SQLite drops the decider guard's trigger when a migration rebuilds the table.
+        post_migrate.connect(
+            guard.reinstall_after_migrate, sender=self, dispatch_uid="approvals.decider_guard"
+        )
         registry.register(RoleChangeHandler())
         navigation.register(
             navigation.NavItem(

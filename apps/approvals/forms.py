@@ -11,6 +11,16 @@ from apps.approvals.models import FreezeWindow
 
 
 class ApproveForm(forms.Form):
+    # The payload SHA-256 of the request as the page showed it: approving applies that
+    # payload or nothing.
+    payload_sha256 = forms.RegexField(
+        regex=r"^[0-9a-fA-F]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Reload the request: the form lacks the payload it shows."),
+            "invalid": _("Reload the request: the form lacks the payload it shows."),
+        },
+    )
     otp_code = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=12,

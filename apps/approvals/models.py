@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.models import AppendOnlyQuerySet
+
 
 def default_expiry():
     return timezone.now() + timezone.timedelta(hours=settings.APPROVAL_TTL_HOURS)
@@ -27,8 +29,11 @@ class ChangeRequest(models.Model):
     The payload is frozen at creation (canonical JSON and its SHA-256) together with the
     version of the target it was made against; approval applies it through the handler
     registered for ``kind`` (see ``apps.approvals.registry``) only if the target is still
-    at that version. The requester can never be the one who decides (a database
-    constraint), and only one request per target can be pending at a time.
+    at that version and the payload still hashes to the stored SHA-256 (otherwise the
+    request ends ``tampered``). Nobody behind the request (``PersonBehind``: the
+    requester, and for a service account's token the people who created the token or the
+    account or changed its scopes) can decide it — database-enforced — and only one
+    request per target can be pending at a time.
     """
 
     class Status(models.TextChoices):
@@ -38,6 +43,7 @@ class ChangeRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
         CONFLICT = "conflict", _("Conflict")
+        TAMPERED = "tampered", _("Tampered")
 
     kind = models.CharField(_("kind"), max_length=100, db_index=True)
     target = models.CharField(_("target"), max_length=200, db_index=True)
@@ -53,6 +59,15 @@ class ChangeRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="change_requests",
         verbose_name=_("requester"),
+    )
+    filed_with_token = models.ForeignKey(
+        "accounts.ApiToken",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("filed with token"),
+        help_text=_("The API token a service account filed the request with."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     expires_at = models.DateTimeField(_("expires at"), default=default_expiry)
@@ -132,6 +147,57 @@ class ChangeRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_pending and self.expires_at <= timezone.now()
+
+
+class PersonBehind(models.Model):
+    """A person behind a change request, who therefore may not decide it.
+
+    Written when the request is filed (the requester; for a service account's token the
+    people who created the token or the account or changed the token's scopes; people a
+    handler names) and completed when someone tries to decide it, from the same durable
+    records (``apps.approvals.behind``). Rows are never changed or removed. A database
+    trigger refuses recording one of these people as the request's decider.
+    """
+
+    class Reason(models.TextChoices):
+        REQUESTER = "requester", _("filed it")
+        TOKEN_CREATOR = "token_creator", _("created the token it was filed with")
+        ACCOUNT_CREATOR = "account_creator", _("created the service account that filed it")
+        SCOPE_CHANGER = "scope_changer", _("changed the scopes of the token it was filed with")
+        NAMED = "named", _("is named by the change")
+
+    change_request = models.ForeignKey(
+        ChangeRequest,
+        on_delete=models.CASCADE,
+        related_name="people_behind",
+        verbose_name=_("change request"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["change_request_id", "id"]
+        verbose_name = _("person behind a change request")
+        verbose_name_plural = _("people behind change requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "person", "reason"],
+                name="approvals_personbehind_unique",
+                violation_error_message=_("This person is already recorded for this reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.change_request_id}: {self.person_id} {self.reason}"
 
 
 class FreezeWindowQuerySet(models.QuerySet):

@@ -26,10 +26,17 @@ def _notify(user_ids: list[int], *, subject: str, body: str, event: str, dedupe_
     transaction.on_commit(send, robust=True)
 
 
-def notify_approvers(change_request: ChangeRequest, handler: registry.ChangeHandler) -> None:
+def notify_approvers(
+    change_request: ChangeRequest, handler: registry.ChangeHandler, behind_ids=()
+) -> None:
+    """Everyone who may decide the request: the approvers of its kind, less the
+    requester and the people behind it."""
     perm = approve_permissions_for(handler, freeze_exception=change_request.freeze_exception)
     ids = list(
-        people_holding(perm).exclude(pk=change_request.requester_id).values_list("pk", flat=True)
+        people_holding(perm)
+        .exclude(pk=change_request.requester_id)
+        .exclude(pk__in=list(behind_ids))
+        .values_list("pk", flat=True)
     )
     subject = _("Approval needed: %(summary)s") % {"summary": change_request.summary}
     body = _(
@@ -72,4 +79,33 @@ def notify_requester(change_request: ChangeRequest) -> None:
         body=body,
         event=f"approval.{change_request.status}",
         dedupe_key=f"approval:{change_request.pk}:{change_request.status}",
+    )
+
+
+def notify_tampered(change_request: ChangeRequest, *, detected_by) -> None:
+    """Tell every super admin that a request's stored payload no longer matches its hash."""
+    from apps.accounts.models import User
+    from apps.accounts.roles import SUPER_ADMIN
+
+    ids = list(
+        User.objects.filter(groups__name=SUPER_ADMIN, is_active=True, is_service_account=False)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    subject = _("Change request #%(id)s was tampered with") % {"id": change_request.pk}
+    body = _(
+        "The stored payload of request #%(id)s (%(summary)s) no longer matches the SHA-256 "
+        "recorded when it was filed. Nothing was applied; the request ended as tampered.\n"
+        "Noticed when %(person)s tried to approve it. Check who can write to the database."
+    ) % {
+        "id": change_request.pk,
+        "summary": change_request.summary,
+        "person": getattr(detected_by, "username", "-"),
+    }
+    _notify(
+        ids,
+        subject=subject,
+        body=body,
+        event="approval.tampered",
+        dedupe_key=f"approval:{change_request.pk}:tampered",
     )

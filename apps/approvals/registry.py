@@ -23,7 +23,13 @@ to handlers through this interface:
   shown otherwise, and it is left out of the audit log's change records);
 - ``allows_bootstrap(payload=..., actor=...)`` (optional) says whether this change
   may be applied at once while fewer than two super admins exist (only the grant of
-  the second super admin does; every other two-person change is refused then).
+  the second super admin does; every other two-person change is refused then);
+- ``check_requester(payload=..., actor=...)`` (optional) refuses a requester this change
+  must not come from (raise ``ValidationError``), e.g. a role grant to oneself;
+- ``people_named(payload)`` (optional) names the people who made, through another path,
+  the objects the payload names (a scheduled flag change's author) or whom the change
+  is about (the person a role is granted to): ``[(user_id, detail), ...]``. They are
+  behind the request like its requester and may not decide it (``apps.approvals.behind``).
 """
 
 from __future__ import annotations
@@ -80,6 +86,14 @@ class ChangeHandler:
     def allows_bootstrap(self, *, payload: dict, actor) -> bool:
         """May ``actor`` apply this change alone while fewer than two super admins exist?"""
         return False
+
+    def check_requester(self, *, payload: dict, actor) -> None:
+        """Raise ``ValidationError`` if ``actor`` must not file this change."""
+        return None
+
+    def people_named(self, payload: dict) -> list[tuple[int, str]]:
+        """People behind the objects this change names, as ``(user_id, detail)``."""
+        return []
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} kind={self.kind!r}>"

@@ -7,11 +7,12 @@ and sufficient (see ``apps.approvals.services``).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from apps.accounts import policy
 from apps.accounts.models import User
 from apps.accounts.roles import SUPER_ADMIN
-from apps.approvals import registry
+from apps.approvals import behind, registry
 from apps.approvals.models import ChangeRequest
 
 GRANT_FREEZE_EXCEPTION = "approvals.grant_freeze_exception"
@@ -32,15 +33,35 @@ def approve_permissions_for(handler: registry.ChangeHandler, *, freeze_exception
 
 
 def can_decide(user, change_request: ChangeRequest) -> bool:
-    """May ``user`` approve or reject ``change_request`` (ignoring its state)?"""
-    if user is None or getattr(user, "pk", None) == change_request.requester_id:
-        return False
+    """May ``user`` approve or reject ``change_request`` (ignoring its state)?
+
+    Nobody behind the request may (``apps.approvals.behind``)."""
+    return decision_blocker(user, change_request) is None
+
+
+def decision_blocker(
+    user, change_request: ChangeRequest, people: list[behind.Behind] | None = None
+) -> str | None:
+    """Why ``user`` may not decide ``change_request`` (ignoring its state); None if they may.
+
+    ``people``: the people behind it if already known (lists pass the recorded ones);
+    by default computed now, as a decision would."""
+    if user is None or getattr(user, "pk", None) is None:
+        return _("Sign in first.")
+    if people is None:
+        people = behind.people_behind_now(change_request)
+    if behind.reasons_of(user, people) or user.pk == change_request.requester_id:
+        return behind.refusal_message(change_request, user, people, verb=_("decide"))
     try:
         handler = registry.get_handler(change_request.kind)
     except KeyError:
-        return False
+        return _("No handler is registered for '%(kind)s'.") % {"kind": change_request.kind}
     perm = approve_permissions_for(handler, freeze_exception=change_request.freeze_exception)
-    return policy.can(user, perm)
+    if policy.can(user, perm):
+        return None
+    if change_request.freeze_exception:
+        return _("Only someone who may grant freeze exceptions can decide this request.")
+    return _("You may not decide this kind of change.")
 
 
 def people_holding(permission: str) -> QuerySet[User]:

@@ -1,7 +1,8 @@
 """Reads of change requests, restricted to what the user may see.
 
 Every role may see change requests (their diffs never hold secrets); "waiting for me"
-lists the pending requests of others that this person may decide.
+lists the pending requests of others that this person may decide (never those they are
+behind, see ``apps.approvals.behind``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts import policy
 from apps.approvals import registry
+from apps.approvals.behind import behind_condition
 from apps.approvals.models import ChangeRequest
 from apps.approvals.rules import GRANT_FREEZE_EXCEPTION
 
@@ -27,7 +29,9 @@ def change_request_list(
 ) -> QuerySet[ChangeRequest]:
     if not policy.can(user, VIEW_PERMISSION):
         return ChangeRequest.objects.none()
-    queryset = ChangeRequest.objects.select_related("requester", "decided_by")
+    queryset = ChangeRequest.objects.select_related("requester", "decided_by").prefetch_related(
+        "people_behind__person"
+    )
     if tab == "waiting":
         queryset = queryset.filter(waiting_for_condition(user))
     elif tab == "mine":
@@ -53,7 +57,7 @@ def waiting_for_condition(user) -> Q:
     decidable = Q(freeze_exception=False, kind__in=kinds)
     if policy.can(user, GRANT_FREEZE_EXCEPTION):
         decidable |= Q(freeze_exception=True)
-    return Q(status=ChangeRequest.Status.PENDING) & decidable & ~Q(requester=user)
+    return Q(status=ChangeRequest.Status.PENDING) & decidable & ~behind_condition(user)
 
 
 def waiting_for_count(user) -> int:

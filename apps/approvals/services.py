@@ -2,17 +2,24 @@
 
 A change request is filed by one person and decided by another. Approval happens in one
 transaction: the row is locked, must still be pending and unexpired, the approver must
-not be the requester (also a database constraint), must hold the approve permission for
-the kind and must have typed a fresh OTP code; the target must still be at the version
-the request was made against (otherwise the request ends as ``conflict`` and nothing is
-applied). Then the kind's handler applies the payload in the same transaction. Because
-the row is locked and its status checked under the lock, two approvals racing apply once.
+not be anyone behind the request (the requester; for a service account's token the
+people who created the token or the account or changed its scopes; people the handler
+names — see ``apps.approvals.behind``; also a database guard), must hold the approve
+permission for the kind and must have typed a fresh OTP code. The stored payload must
+still hash to the stored SHA-256, which must be the one recorded when the request was
+filed (otherwise the request ends as ``tampered``, nothing is applied and the super
+admins are told); the hash the approver was shown, when sent back, must be that one too
+(otherwise: refused, look again). The target must still be at the version the request
+was made against (otherwise the request ends as ``conflict`` and nothing is applied).
+Then the kind's handler applies the payload in the same transaction. Because the row is
+locked and its status checked under the lock, two approvals racing apply once.
 
 Refusals raise ``ApprovalRefused`` (a stable ``code`` and a message for people). Outcomes
 that are recorded rather than refused — an overdue request marked ``expired``, a stale
 one marked ``conflict`` — are returned: check ``change_request.status``. Callers must not
 roll back around those outcomes (or around a refused request during a freeze, whose
 refusal is audited); the API and page views answer with an error instead of raising.
+A ``tampered`` outcome is recorded and returned the same way.
 
 Who may approve a freeze exception: ``approvals.grant_freeze_exception`` is required
 and sufficient. The issue gives that permission to the incident commander, who does not
@@ -32,9 +39,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import policy
-from apps.approvals import registry
+from apps.approvals import behind, registry
 from apps.approvals.canonical import canonical_payload, payload_digest
 from apps.approvals.freeze import active_freeze_for
+from apps.approvals.integrity import mark_tampered, payload_mismatch
 from apps.approvals.models import ChangeRequest
 from apps.approvals.notifications import notify_approvers, notify_requester
 from apps.approvals.rules import (  # noqa: F401  (re-exported for views and selectors)
@@ -49,21 +57,33 @@ from apps.core.logging import get_logger
 log = get_logger(__name__)
 
 MAX_TEXT = 2000
+# Refusals of the step-up code; each counts as a failed second factor.
+OTP_REFUSAL_CODES = frozenset({"otp_invalid", "otp_used", "otp_throttled"})
 
 
 class ApprovalRefused(Exception):
     """A change-request action was refused; nothing changed (except an audit record).
 
     ``code`` is stable for programs; ``message`` is for people; ``status`` is the HTTP
-    status the API answers with.
+    status the API answers with; ``extra`` holds more for programs (e.g. the people
+    behind a request).
     """
 
-    def __init__(self, message: str, *, code: str, status: int = 400, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status: int = 400,
+        field: str | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
         self.field = field
+        self.extra = extra or {}
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -206,7 +226,9 @@ def change_request_create(
         freeze_exception_reason, "freeze_exception_reason", required=False
     )
     payload = canonical_payload(handler.validate(canonical_payload(payload)))
+    handler.check_requester(payload=payload, actor=actor)
     target = handler.target(payload)
+    filed_with = token if getattr(actor, "is_service_account", False) else None
 
     window = active_freeze_for(kind) if handler.freezable else None
     if window is not None and not exception_reason:
@@ -263,6 +285,7 @@ def change_request_create(
             reason=reason,
             ticket=ticket,
             requester=actor,
+            filed_with_token=filed_with,
             created_at=now,
             expires_at=now + timedelta(hours=settings.APPROVAL_TTL_HOURS),
             freeze_exception=window is not None,
@@ -278,6 +301,8 @@ def change_request_create(
             if existing is None:
                 raise
             raise _pending_exists(existing) from None
+        people = behind.people_behind(requester=actor, token=filed_with, kind=kind, payload=payload)
+        behind.record_people_behind(change_request, people)
         record_event(
             "approval.created",
             actor=actor,
@@ -286,6 +311,8 @@ def change_request_create(
                 change_request,
                 freeze_exception=change_request.freeze_exception,
                 freeze_window=window.pk if window is not None else None,
+                filed_with_token=filed_with.prefix if filed_with is not None else None,
+                people_behind=sorted({row.person_id for row in people}),
             ),
         )
         log.info(
@@ -297,7 +324,7 @@ def change_request_create(
         )
         if bootstrap:
             return _apply_bootstrap(change_request, handler, actor)
-        notify_approvers(change_request, handler)
+        notify_approvers(change_request, handler, behind_ids={row.person_id for row in people})
     return change_request
 
 
@@ -327,13 +354,29 @@ def _apply_bootstrap(change_request, handler, actor) -> ChangeRequest:
 # --- decide --------------------------------------------------------------------------
 
 
-def _check_decidable(change_request: ChangeRequest, actor, *, verb: str) -> registry.ChangeHandler:
+def _check_decidable(
+    change_request: ChangeRequest, actor, *, verb: str, record: bool = False
+) -> registry.ChangeHandler:
+    """Refuse anyone behind the request, then anyone without the kind's permission.
+
+    ``record=True`` (inside the decision transaction) stores people newly found behind
+    the request, so that the database guard covers them too.
+    """
     if change_request.requester_id == actor.pk:
         raise ApprovalRefused(
             _("You cannot %(verb)s your own request; another person must decide it.")
             % {"verb": verb},
             code="own_request",
             status=403,
+        )
+    people = behind.people_behind_now(change_request, record=record)
+    if behind.reasons_of(actor, people):
+        shown = behind.describe(change_request, people)
+        raise ApprovalRefused(
+            behind.refusal_message(change_request, actor, people, verb=verb),
+            code="person_behind",
+            status=403,
+            extra={"filed_by": shown["filed_by"], "people_behind": shown["people"]},
         )
     try:
         handler = registry.get_handler(change_request.kind)
@@ -369,36 +412,94 @@ def _locked(change_request_id) -> ChangeRequest:
         raise ApprovalRefused(_("No such change request."), code="not_found", status=404) from None
 
 
+def _payload_changed(change_request: ChangeRequest) -> ApprovalRefused:
+    return ApprovalRefused(
+        _(
+            "Request #%(id)s is not the one you were shown (its payload SHA-256 is %(sha)s). "
+            "Open it again, check the change and approve what you see."
+        )
+        % {"id": change_request.pk, "sha": change_request.payload_sha256},
+        code="payload_changed",
+        status=409,
+        field="payload_sha256",
+    )
+
+
+def _clean_echoed_sha256(value) -> str | None:
+    if value is None:
+        if settings.APPROVAL_REQUIRE_PAYLOAD_SHA256:
+            raise ValidationError(
+                {"payload_sha256": [_("Send the payload SHA-256 of the request you were shown.")]}
+            )
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        raise ValidationError({"payload_sha256": [_("This field may not be blank.")]})
+    return text
+
+
+def _otp_refusal(status: str) -> ApprovalRefused:
+    from apps.accounts import mfa
+
+    if status == mfa.USED:
+        message = _(
+            "This code was already used. Wait for the next code in your authenticator app "
+            "and type that one to approve."
+        )
+        code = "otp_used"
+    elif status == mfa.THROTTLED:
+        message = _(
+            "This code could not be checked: after a wrong code your authenticator is "
+            "refused for a few seconds. Wait, then type the code it shows."
+        )
+        code = "otp_throttled"
+    else:
+        message = _(
+            "This code is not valid. Type a fresh code from your authenticator app to approve."
+        )
+        code = "otp_invalid"
+    return ApprovalRefused(message, code=code, status=400, field="otp_code")
+
+
 def change_request_approve(
-    *, actor, change_request_id, otp_code: str, comment: str = ""
+    *,
+    actor,
+    change_request_id,
+    otp_code: str,
+    comment: str = "",
+    payload_sha256: str | None = None,
 ) -> ChangeRequest:
     """Approve and apply a pending request; returns it with its final status.
 
-    The status is ``applied`` on success, ``expired`` if it was overdue and ``conflict``
-    if its target changed since the request (nothing applied in both cases).
+    ``payload_sha256``: the payload hash the approver was shown (the page's form always
+    sends it; optional in the API unless ``APPROVAL_REQUIRE_PAYLOAD_SHA256``). When it is
+    not the request's, the approval is refused (``payload_changed``) and nothing changes.
+
+    The status is ``applied`` on success; ``expired`` if it was overdue, ``tampered`` if
+    the stored payload no longer matches its SHA-256 and ``conflict`` if its target
+    changed since the request (nothing applied in those cases).
     """
     _require_person(actor)
     comment = _clean_text(comment, "comment", required=False)
+    echoed = _clean_echoed_sha256(payload_sha256)
     # Cheap checks first, so a code is not spent on a request this person cannot approve.
     try:
-        peek = ChangeRequest.objects.get(pk=change_request_id)
+        peek = ChangeRequest.objects.select_related("requester").get(pk=change_request_id)
     except (ChangeRequest.DoesNotExist, ValueError, TypeError):
         raise ApprovalRefused(_("No such change request."), code="not_found", status=404) from None
     if not peek.is_pending:
         raise _not_pending(peek)
     _check_decidable(peek, actor, verb=_("approve"))
+    if echoed is not None and echoed != peek.payload_sha256 and payload_mismatch(peek) is None:
+        raise _payload_changed(peek)
     # Verified outside the approval transaction: a wrong code must stay counted (and the
     # accepted one spent) even when the approval itself is refused and rolled back.
-    from apps.accounts.mfa import verify_fresh_code
+    from apps.accounts.mfa import FRESH, check_fresh_code
 
-    if not verify_fresh_code(actor, otp_code or ""):
-        log.info("approval.otp_refused", change_request=peek.pk, actor=actor.pk)
-        raise ApprovalRefused(
-            _("Type a fresh code from your authenticator app to approve."),
-            code="otp_invalid",
-            status=400,
-            field="otp_code",
-        )
+    code_status = check_fresh_code(actor, otp_code or "")
+    if code_status != FRESH:
+        log.info("approval.otp_refused", change_request=peek.pk, actor=actor.pk, why=code_status)
+        raise _otp_refusal(code_status)
 
     with transaction.atomic():
         change_request = _locked(change_request_id)
@@ -407,7 +508,12 @@ def change_request_approve(
         now = timezone.now()
         if change_request.expires_at <= now:
             return _mark_expired(change_request, now)
-        handler = _check_decidable(change_request, actor, verb=_("approve"))
+        handler = _check_decidable(change_request, actor, verb=_("approve"), record=True)
+        mismatch = payload_mismatch(change_request)
+        if mismatch is not None:
+            return mark_tampered(change_request, actor=actor, mismatch=mismatch, now=now)
+        if echoed is not None and echoed != change_request.payload_sha256:
+            raise _payload_changed(change_request)
         if not change_request.freeze_exception and handler.freezable:
             window = active_freeze_for(change_request.kind)
             if window is not None:
@@ -472,7 +578,7 @@ def change_request_reject(*, actor, change_request_id, comment: str) -> ChangeRe
     now = timezone.now()
     if change_request.expires_at <= now:
         return _mark_expired(change_request, now)
-    _check_decidable(change_request, actor, verb=_("reject"))
+    _check_decidable(change_request, actor, verb=_("reject"), record=True)
     change_request.status = ChangeRequest.Status.REJECTED
     change_request.decided_by = actor
     change_request.decided_at = now

@@ -13,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.lockout import lockout_response, second_factor_failed
 from apps.accounts.policy import can
-from apps.approvals import freeze, registry, selectors, services
+from apps.approvals import behind, freeze, registry, rules, selectors, services
 from apps.approvals.forms import ApproveForm, FreezeWindowForm, RejectForm, RoleChangeForm
 from apps.approvals.handlers.roles import KIND as ROLE_CHANGE_KIND
 from apps.approvals.models import ChangeRequest
@@ -52,6 +53,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         status = None
     queryset = selectors.change_request_list(user=request.user, tab=tab, kind=kind, status=status)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for change_request in page:
+        change_request.filed_by = behind.describe(change_request)["filed_by"]
     return render(
         request,
         "approvals/inbox.html",
@@ -73,6 +76,34 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+RESULT_LABELS = {
+    "base_version": gettext_lazy("version the request was made against"),
+    "current_version": gettext_lazy("version when it was approved"),
+    "stored_sha256": gettext_lazy("stored payload SHA-256"),
+    "payload_sha256": gettext_lazy("SHA-256 of the stored payload"),
+    "filed_sha256": gettext_lazy("payload SHA-256 when it was filed"),
+}
+
+
+def result_rows(result) -> list[tuple[str, str]]:
+    """An approval result as (label, text) rows for people, never a raw Python dict."""
+    if result in (None, "", {}, []):
+        return []
+    if not isinstance(result, dict):
+        return [("", json.dumps(result, sort_keys=True, ensure_ascii=False))]
+    rows = []
+    for key in sorted(result):
+        value = result[key]
+        if value is None:
+            text = "—"
+        elif isinstance(value, dict | list):
+            text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        else:
+            text = str(value)
+        rows.append((str(RESULT_LABELS.get(key, key.replace("_", " "))), text))
+    return rows
+
+
 def _detail_context(request, change_request: ChangeRequest, **forms) -> dict:
     try:
         handler = registry.get_handler(change_request.kind)
@@ -81,13 +112,22 @@ def _detail_context(request, change_request: ChangeRequest, **forms) -> dict:
         handler, shown_payload = None, {}
     user = request.user
     pending = change_request.is_pending
+    shown = behind.describe(
+        change_request, behind.people_behind_now(change_request) if pending else None
+    )
+    blocker = rules.decision_blocker(user, change_request) if pending else None
     return {
         "cr": change_request,
         "handler": handler,
         "payload_json": json.dumps(shown_payload, indent=2, sort_keys=True, ensure_ascii=False),
-        "can_decide": pending and services.can_decide(user, change_request),
+        "can_decide": pending and blocker is None,
+        "blocker": blocker,
+        "filed_by": shown["filed_by"],
+        "people_behind": shown["people"],
+        "result_rows": result_rows(change_request.apply_result),
         "is_requester": change_request.requester_id == user.pk,
-        "approve_form": forms.get("approve_form") or ApproveForm(),
+        "approve_form": forms.get("approve_form")
+        or ApproveForm(initial={"payload_sha256": change_request.payload_sha256}),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "active_freeze": freeze.active_freeze_for(change_request.kind) if pending else None,
     }
@@ -113,6 +153,15 @@ def _outcome_message(request, change_request: ChangeRequest) -> None:
         messages.success(request, _("Approved and applied."))
     elif status == ChangeRequest.Status.EXPIRED:
         messages.error(request, _("This request had expired; nothing was applied."))
+    elif status == ChangeRequest.Status.TAMPERED:
+        messages.error(
+            request,
+            _(
+                "The stored payload no longer matches the SHA-256 recorded when this request "
+                "was filed, so nothing was applied. The request ended as tampered and the "
+                "super admins were told."
+            ),
+        )
     elif status == ChangeRequest.Status.CONFLICT:
         messages.error(
             request,
@@ -140,14 +189,21 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
                 change_request_id=change_request.pk,
                 otp_code=form.cleaned_data["otp_code"],
                 comment=form.cleaned_data["comment"],
+                payload_sha256=form.cleaned_data["payload_sha256"],
             )
         except ApprovalRefused as exc:
-            if exc.code == "otp_invalid" and second_factor_failed(
+            if exc.code in services.OTP_REFUSAL_CODES and second_factor_failed(
                 request, request.user, stage="step_up"
             ):
                 return lockout_response(request)
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             status = exc.status
+            if exc.code == "payload_changed":
+                # The page now shows the request as it is, with a form for exactly that.
+                messages.error(request, exc.message)
+                change_request.refresh_from_db()
+                form = ApproveForm(initial={"payload_sha256": change_request.payload_sha256})
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

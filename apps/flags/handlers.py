@@ -182,5 +182,21 @@ class FlagStateChangeHandler(ChangeHandler):
         row = services.flag_state_apply_approved(change_request=change_request, actor=actor)
         return {"state_id": row.pk, "flag": change_request.payload["flag"], "state": row.state}
 
+    def people_named(self, payload: dict) -> list[tuple[int, str]]:
+        # A request may name a scheduled change somebody else made: its author is behind
+        # the request as much as the requester.
+        scheduled_id = payload.get("scheduled_change")
+        if scheduled_id is None:
+            return []
+        scheduled = ScheduledFlagChange.objects.filter(pk=scheduled_id).first()
+        if scheduled is None or scheduled.requested_by_id is None:
+            return []
+        return [
+            (
+                scheduled.requested_by_id,
+                _("scheduled change #%(id)s") % {"id": scheduled.pk},
+            )
+        ]
+
     def allows_bootstrap(self, *, payload: dict, actor) -> bool:
         return False

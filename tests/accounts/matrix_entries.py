@@ -52,6 +52,13 @@ ENTRIES = [
         roles=MANAGERS,
         data={"reason": "matrix"},
     ),
+    Entry(
+        "accounts.api.tokens.scopes",
+        "POST",
+        lambda ctx: f"/v1/tokens/{_token(ctx).pk}/scopes",
+        roles=MANAGERS,
+        data={"scopes": ["flags:read", "flags:write"], "reason": "matrix"},
+    ),
     # --- portal pages ------------------------------------------------------------------
     Entry("accounts.page.service_accounts", "GET", "/service-accounts/", roles=MANAGERS),
     Entry("accounts.page.service_account_new", "GET", "/service-accounts/new/", roles=MANAGERS),
@@ -87,6 +94,19 @@ ENTRIES = [
         lambda ctx: f"/service-accounts/{_account(ctx).pk}/tokens/new/",
         roles=MANAGERS,
         data={"name": "matrix", "scopes": ["flags:read"], "expires_on": "2099-01-01"},
+    ),
+    Entry(
+        "accounts.page.token_scopes_form",
+        "GET",
+        lambda ctx: f"/service-accounts/tokens/{_token(ctx).pk}/scopes/",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "accounts.page.token_scopes",
+        "POST",
+        lambda ctx: f"/service-accounts/tokens/{_token(ctx).pk}/scopes/",
+        roles=MANAGERS,
+        data={"scopes": ["flags:read", "flags:write"], "reason": "matrix"},
     ),
     Entry(
         "accounts.page.token_revoke",

@@ -89,6 +89,12 @@ ENTRIES = [
         roles=EVERY_ROLE,
     ),
     Entry(
+        "approvals.api.detail_without_slash",
+        "GET",
+        lambda ctx: f"/v1/approvals/{_request(ctx).pk}",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
         "approvals.api.approve",
         "POST",
         lambda ctx: f"/v1/approvals/{_request(ctx).pk}/approve",
@@ -122,7 +128,7 @@ ENTRIES = [
         "POST",
         lambda ctx: f"/approvals/{_request(ctx).pk}/approve/",
         roles=DECIDERS,
-        data={"otp_code": "000000x"},
+        data=lambda ctx: {"otp_code": "000000x", "payload_sha256": _request(ctx).payload_sha256},
     ),
     Entry(
         "approvals.page.reject",

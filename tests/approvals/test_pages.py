@@ -96,7 +96,11 @@ def test_approve_page__fresh_code__applied(make_user, verified_client, launch_gr
 
     response = verified_client(approver).post(
         reverse("approvals:approve", args=[change_request.pk]),
-        {"otp_code": fresh_code(approver), "comment": "ok"},
+        {
+            "otp_code": fresh_code(approver),
+            "comment": "ok",
+            "payload_sha256": change_request.payload_sha256,
+        },
     )
 
     assert response.status_code == 302
@@ -114,11 +118,12 @@ def test_approve_page__wrong_code__form_error_and_nothing_applied(
     wrong = "111111" if fresh_code(approver) != "111111" else "222222"
 
     response = verified_client(approver).post(
-        reverse("approvals:approve", args=[change_request.pk]), {"otp_code": wrong}
+        reverse("approvals:approve", args=[change_request.pk]),
+        {"otp_code": wrong, "payload_sha256": change_request.payload_sha256},
     )
 
     assert response.status_code == 400
-    assert "fresh code" in response.content.decode()
+    assert "This code is not valid" in response.content.decode()
     change_request.refresh_from_db()
     assert change_request.status == "pending"
     launch_group.refresh_from_db()
@@ -131,7 +136,7 @@ def test_approve_page__own_request__refused(verified_client, launch_group, super
 
     response = verified_client(requester).post(
         reverse("approvals:approve", args=[change_request.pk]),
-        {"otp_code": fresh_code(requester)},
+        {"otp_code": fresh_code(requester), "payload_sha256": change_request.payload_sha256},
     )
 
     assert response.status_code == 403
@@ -246,3 +251,99 @@ def test_notifications__approvers_on_create_requester_on_decision(
 
     assert [m.to for m in mail.outbox] == [[finance.email]]
     assert "rejected" in mail.outbox[0].subject
+
+
+# --- what the approval page tells people ------------------------------------------------
+
+
+def test_approve_page__wrong_code_and_used_code__two_different_messages(
+    make_user, verified_client, launch_group, super_admins
+):
+    approver = super_admins[0]
+    first = rename_request(make_user("finance"), launch_group)
+    second = rename_request(
+        make_user("finance"), Group.objects.create(name="ops-crew"), new_name="ops-team"
+    )
+    client = verified_client(approver)
+    code = fresh_code(approver)
+    wrong = "111111" if code != "111111" else "222222"
+
+    def approve(change_request, otp_code):
+        return client.post(
+            reverse("approvals:approve", args=[change_request.pk]),
+            {"otp_code": otp_code, "payload_sha256": change_request.payload_sha256},
+        )
+
+    assert approve(first, code).status_code == 302
+    used = approve(second, code).content.decode()
+    wrong_answer = approve(second, wrong).content.decode()
+
+    assert "This code was already used" in used
+    assert "This code is not valid" not in used
+    assert "This code is not valid" in wrong_answer
+    assert "This code was already used" not in wrong_answer
+    second.refresh_from_db()
+    assert second.status == "pending"
+
+
+def test_detail__requester_who_could_approve__told_why_not_and_that_they_can_cancel(
+    verified_client, launch_group, super_admins
+):
+    requester = super_admins[0]
+    change_request = rename_request(requester, launch_group)
+
+    page = verified_client(requester).get(_detail(change_request)).content.decode()
+
+    assert "Why you cannot decide it" in page
+    assert "You cannot decide your own request" in page
+    assert "you can withdraw it" in page
+    assert reverse("approvals:cancel", args=[change_request.pk]) in page
+    assert 'name="otp_code"' not in page
+
+
+def test_detail__person_without_approve_permission__told_why_not(
+    make_user, verified_client, launch_group
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+
+    page = verified_client(make_user("support")).get(_detail(change_request)).content.decode()
+
+    assert "You may not decide this kind of change." in page
+    assert reverse("approvals:cancel", args=[change_request.pk]) not in page
+
+
+def test_detail__applied_request__result_shown_as_rows_not_a_python_dict(
+    make_user, verified_client, launch_group, super_admins
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+    approver = super_admins[0]
+    client = verified_client(approver)
+    client.post(
+        reverse("approvals:approve", args=[change_request.pk]),
+        {"otp_code": fresh_code(approver), "payload_sha256": change_request.payload_sha256},
+    )
+    change_request.refresh_from_db()
+    assert change_request.apply_result == {"group": launch_group.pk, "name": "launch-crew"}
+
+    page = client.get(_detail(change_request)).content.decode()
+
+    assert "<dt>name</dt><dd><code>launch-crew</code></dd>" in page
+    assert f"<dt>group</dt><dd><code>{launch_group.pk}</code></dd>" in page
+    assert "{&#x27;" not in page
+
+
+def test_inbox__applied_request__no_python_dict_anywhere(
+    make_user, verified_client, launch_group, super_admins
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+    approver = super_admins[0]
+    client = verified_client(approver)
+    client.post(
+        reverse("approvals:approve", args=[change_request.pk]),
+        {"otp_code": fresh_code(approver), "payload_sha256": change_request.payload_sha256},
+    )
+
+    page = client.get(reverse("approvals:inbox") + "?tab=history").content.decode()
+
+    assert change_request.summary in page
+    assert "{&#x27;" not in page

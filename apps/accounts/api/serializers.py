@@ -123,3 +123,12 @@ class TokenCreateSerializer(serializers.Serializer):
 
 class TokenRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TokenScopesSerializer(serializers.Serializer):
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SCOPES)),
+        allow_empty=False,
+        help_text=_("The token's scopes from now on (at least one)."),
+    )
+    reason = serializers.CharField(max_length=500, help_text=_("Why the scopes change."))

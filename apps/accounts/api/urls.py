@@ -17,4 +17,5 @@ urlpatterns = [
         name="accounts_service_account_tokens",
     ),
     path("tokens/<int:pk>/revoke", views.TokenRevokeView.as_view(), name="accounts_token_revoke"),
+    path("tokens/<int:pk>/scopes", views.TokenScopesView.as_view(), name="accounts_token_scopes"),
 ]

@@ -20,6 +20,7 @@ from apps.accounts.api.serializers import (
     TokenCreatedSerializer,
     TokenCreateSerializer,
     TokenRevokeSerializer,
+    TokenScopesSerializer,
     TokenSerializer,
 )
 from apps.accounts.models import ApiToken
@@ -205,4 +206,40 @@ class TokenRevokeView(GenericAPIView):
                     status_code=status.HTTP_409_CONFLICT,
                 ) from exc
             raise
+        return Response(TokenSerializer(token).data)
+
+
+class TokenScopesView(GenericAPIView):
+    """Change a token's scopes. Verified super admins only."""
+
+    action_rules = {"post": MANAGE_RULE}
+    serializer_class = TokenSerializer
+
+    def get_queryset(self):
+        return token_services.token_list(user=self.request.user)
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Change a token's scopes",
+        description=(
+            "Replaces the token's scopes; a reason is required. The change is recorded with "
+            "who made it: that person stands behind what the token files and may not "
+            "approve its change requests. A revoked token, or the same scopes, answer 400."
+        ),
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=TokenScopesSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 401, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        token = get_object_or_404(self.get_queryset(), pk=pk)
+        given = TokenScopesSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        token = token_services.token_scopes_change(
+            actor=request.user,
+            token=token,
+            scopes=given.validated_data["scopes"],
+            reason=given.validated_data["reason"],
+        )
         return Response(TokenSerializer(token).data)

@@ -3,8 +3,10 @@
 Pages and the admin both call ``role_grant`` / ``role_revoke``. The change is an m2m
 change on ``User.groups``, so django-auditlog records it with the actor, and the
 services add the domain events ``account.role_granted`` / ``account.role_revoked``.
-Granting or removing ``super_admin`` and ``finance`` needs a second person: only an
-approved change request (``apps.approvals``) may pass ``via_approval=True``.
+Granting or removing ``super_admin``, ``finance`` and ``incident_commander`` needs a
+second person: only an approved change request (``apps.approvals``) may pass
+``via_approval=True``. Nobody grants a role to themselves, whatever the door (the page,
+the admin, or approving a change request that names them).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.accounts.policy import can
-from apps.accounts.roles import FINANCE, ROLES, SUPER_ADMIN
+from apps.accounts.roles import FINANCE, INCIDENT_COMMANDER, ROLES, SUPER_ADMIN
 from apps.core.events import record_event
 from apps.core.logging import get_logger
 
@@ -27,8 +29,9 @@ MIN_SUPER_ADMINS = 2
 
 # Granting or removing these roles needs a second person: it is filed as a change request
 # (apps.approvals, kind "accounts.role_change") whose approved handler calls the services
-# below with via_approval=True. Every other door (pages, admin) is refused.
-PROTECTED_ROLES = (SUPER_ADMIN, FINANCE)
+# below with via_approval=True. Every other door (pages, admin) is refused. The incident
+# commander holds the freeze-exception permission, so it is protected like the others.
+PROTECTED_ROLES = (SUPER_ADMIN, FINANCE, INCIDENT_COMMANDER)
 
 
 def _check_protected(group: Group, *, via_approval: bool) -> None:
@@ -63,10 +66,19 @@ def _check_actor(actor) -> None:
         raise PermissionDenied(_("You may not grant or remove roles."))
 
 
+def check_not_self(*, actor, user, field: str = "role") -> None:
+    """Refuse a grant to oneself (a field error on ``field``)."""
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise ValidationError(
+            {field: [_("Nobody can grant a role to themselves; ask another super admin.")]}
+        )
+
+
 def validate_role_grant(*, actor, user, role, via_approval: bool = False) -> Group:
     """Raise PermissionDenied/ValidationError if ``actor`` may not give ``user`` ``role``."""
     _check_actor(actor)
     group = _role_group(role)
+    check_not_self(actor=actor, user=user)
     if user.is_service_account:
         raise ValidationError(
             {"role": [_("Service accounts cannot hold roles; give their tokens scopes.")]}

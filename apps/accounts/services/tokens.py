@@ -1,8 +1,12 @@
 """Service accounts and their API tokens: the writes, and the reads a manager sees.
 
 Only an MFA-verified person holding ``accounts.manage_service_accounts`` (super_admin)
-may create or disable service accounts and create or revoke tokens. A token's plaintext
-is returned once by ``token_create``; only its SHA-256 is stored.
+may create or disable service accounts and create, re-scope or revoke tokens. A token's
+plaintext is returned once by ``token_create``; only its SHA-256 is stored.
+
+Every write records who made it: the account's and the token's ``created_by`` and one
+``ApiTokenScopeChange`` row per scope change. Those people stand behind what the token
+files, so none of them may decide its change requests (``apps.approvals.behind``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import policy
-from apps.accounts.models import ApiToken, User
+from apps.accounts.models import ApiToken, ApiTokenScopeChange, User
 from apps.accounts.scopes import SCOPES
 from apps.core.events import record_event
 from apps.core.logging import get_logger
@@ -70,6 +74,7 @@ def service_account_create(*, actor, username: str, description: str = "") -> Us
         is_service_account=True,
         is_staff=False,
         is_superuser=False,
+        created_by=actor,
     )
     account.set_unusable_password()
     account.full_clean()
@@ -141,10 +146,7 @@ def token_create(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         ips = []
-    # Keep the scopes in their declared order, without duplicates; unknown ones stay so
-    # that the model's validation names them.
-    wanted = list(dict.fromkeys(scopes or []))
-    ordered = [s for s in SCOPES if s in wanted] + [s for s in wanted if s not in SCOPES]
+    ordered = _ordered_scopes(scopes)
 
     plaintext, prefix, token_hash = ApiToken.generate()
     token = ApiToken(
@@ -186,6 +188,74 @@ def token_create(
         actor=actor.pk,
     )
     return token, plaintext
+
+
+def _ordered_scopes(scopes) -> list[str]:
+    """The scopes in their declared order, without duplicates; unknown ones stay so that
+    the model's validation names them."""
+    wanted = list(dict.fromkeys(scopes or []))
+    return [s for s in SCOPES if s in wanted] + [s for s in wanted if s not in SCOPES]
+
+
+@transaction.atomic
+def token_scopes_change(*, actor, token: ApiToken, scopes: list[str], reason: str) -> ApiToken:
+    """Replace a token's scopes; a reason is required. Returns the token.
+
+    Refused for a revoked token and when nothing would change. The change is kept as an
+    ``ApiTokenScopeChange`` row and an audit event: whoever changes a token's scopes
+    stands behind what the token files from then on.
+    """
+    _require_manager(actor)
+    token = ApiToken.objects.select_for_update().select_related("service_account").get(pk=token.pk)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the scopes change.")]
+    elif len(reason) > MAX_REASON_LENGTH:
+        errors["reason"] = [_("At most %(n)d characters.") % {"n": MAX_REASON_LENGTH}]
+    if token.is_revoked:
+        errors["scopes"] = [_("This token is revoked; create a new one.")]
+    before = list(token.scopes or [])
+    after = _ordered_scopes(scopes)
+    if not errors.get("scopes") and after == before:
+        errors["scopes"] = [_("These are the token's scopes already.")]
+    if not errors:
+        token.scopes = after
+        # Only the scopes change: the model's rules on them (known, at least one) apply.
+        try:
+            token.clean()
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                errors.setdefault("scopes", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    token.save(update_fields=["scopes"])
+    change = ApiTokenScopeChange(
+        token=token, changed_by=actor, scopes_before=before, scopes_after=after, reason=reason
+    )
+    change.full_clean()
+    change.save()
+    record_event(
+        "token.scopes_changed",
+        actor=actor,
+        target=token,
+        data={
+            "service_account": token.service_account.username,
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes_before": before,
+            "scopes_after": after,
+            "reason": reason,
+        },
+    )
+    log.info(
+        "token.scopes_changed",
+        token=token.pk,
+        prefix=token.prefix,
+        scopes=",".join(after),
+        actor=actor.pk,
+    )
+    return token
 
 
 def _revoke(*, actor, token: ApiToken, reason: str) -> ApiToken:

@@ -16,4 +16,4 @@ def refused_response(exc: ApprovalRefused) -> Response:
     a counted wrong code) must commit with the idempotent answer.
     """
     fields = {exc.field: [exc.message]} if exc.field else {}
-    return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+    return Response(error_body(exc.code, exc.message, fields, **exc.extra), status=exc.status)

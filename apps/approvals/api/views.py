@@ -1,10 +1,12 @@
 """Approvals API under /v1/approvals/: people only, never service tokens.
 
-A token can never file or decide a two-person change, so every rule has ``scope=None``.
-Refusals answer with the common error body and a stable code (``own_request``,
-``otp_invalid``, ``not_pending``, ``pending_request_exists``, ``frozen``,
-``two_super_admins_needed``, …). An approval that ends ``expired`` or ``conflict`` is
-recorded and answered with 409 and the request in ``change_request``.
+A token can never file or decide a two-person change through these endpoints, so every
+rule has ``scope=None`` (a token gets 403 ``token_not_allowed``). Refusals answer with the
+common error body and a stable code (``own_request``, ``person_behind`` with
+``filed_by`` and ``people_behind``, ``otp_invalid``, ``otp_used``, ``otp_throttled``,
+``payload_changed``, ``not_pending``, ``pending_request_exists``, ``frozen``,
+``two_super_admins_needed``, …). An approval that ends ``expired``, ``tampered`` or
+``conflict`` is recorded and answered with 409 and the request in ``change_request``.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def _outcome(request, change_request: ChangeRequest, ok_status=status.HTTP_200_O
     if change_request.status == ChangeRequest.Status.EXPIRED:
         body = error_body(
             "expired", _("This request expired before it was approved."), change_request=data
+        )
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if change_request.status == ChangeRequest.Status.TAMPERED:
+        body = error_body(
+            "tampered",
+            _(
+                "The stored payload no longer matches the SHA-256 recorded when the request "
+                "was filed; nothing was applied and the super admins were told."
+            ),
+            change_request=data,
         )
         return Response(body, status=status.HTTP_409_CONFLICT)
     if change_request.status == ChangeRequest.Status.CONFLICT:
@@ -139,7 +151,17 @@ class ChangeRequestDetailView(GenericAPIView):
     )
     def get(self, request, pk: int):
         change_request = get_object_or_404(selectors.change_request_list(user=request.user), pk=pk)
-        return Response(ChangeRequestSerializer(change_request, context={"request": request}).data)
+        context = {"request": request, "behind_now": True}
+        return Response(ChangeRequestSerializer(change_request, context=context).data)
+
+
+class ChangeRequestDetailAliasView(ChangeRequestDetailView):
+    """``/v1/approvals/{id}`` answers as ``/v1/approvals/{id}/`` does (the schema lists
+    the latter once)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, pk: int):
+        return super().get(request, pk)
 
 
 class _DecisionView(GenericAPIView):
@@ -157,9 +179,17 @@ class ChangeRequestApproveView(_DecisionView):
         summary="Approve and apply a change request",
         operation_id="approvals_approve",
         description=(
-            "Needs a fresh TOTP code (step-up). Another person than the requester, holding "
-            "the approve permission of the kind (the freeze-exception permission for a "
-            "freeze exception). 409 `expired`/`conflict` when nothing was applied."
+            "Needs a fresh TOTP code (step-up): 400 `otp_invalid` for a wrong code, "
+            "`otp_used` for a code already accepted, `otp_throttled` after several wrong "
+            "ones. Nobody behind the request may approve it: 403 `own_request` for the "
+            "requester, 403 `person_behind` (with `filed_by` and `people_behind`) for "
+            "whoever created the filing token or service account or changed the token's "
+            "scopes, or is named by the change. The approver also needs the approve "
+            "permission of the kind (the freeze-exception permission for a freeze "
+            "exception). Send `payload_sha256` as shown in the request: 409 "
+            "`payload_changed` if it is not the request's. 409 `expired`/`conflict`/"
+            "`tampered` (the stored payload no longer matches its SHA-256) when nothing "
+            "was applied."
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ApproveSerializer,
@@ -176,9 +206,10 @@ class ChangeRequestApproveView(_DecisionView):
                 change_request_id=change_request.pk,
                 otp_code=given.validated_data["otp_code"],
                 comment=given.validated_data["comment"],
+                payload_sha256=given.validated_data.get("payload_sha256"),
             )
         except ApprovalRefused as exc:
-            if exc.code == "otp_invalid" and second_factor_failed(
+            if exc.code in services.OTP_REFUSAL_CODES and second_factor_failed(
                 request, request.user, stage="step_up"
             ):
                 return lockout_response(request)

@@ -1,11 +1,14 @@
-"""Two-person role changes: granting or removing ``super_admin`` and ``finance``.
+"""Two-person role changes: granting or removing ``super_admin``, ``finance`` and
+``incident_commander`` (which carries the freeze-exception permission).
 
-Payload: ``{"user": <id or username>, "role": "super_admin" | "finance",
-"action": "grant" | "revoke"}``. The change is applied through
+Payload: ``{"user": <id or username>, "role": "super_admin" | "finance" |
+"incident_commander", "action": "grant" | "revoke"}``. The change is applied through
 ``apps.accounts.services.roles`` with ``via_approval=True``, the only way those
-services accept a protected role. While fewer than two super admins exist, a super admin
-may grant the second super admin alone (the bootstrap); removing a super admin that
-would leave fewer than two is refused, when requested and again when applied.
+services accept a protected role. Nobody files a grant to themselves, and the person
+whose role changes is behind the request (``people_named``), so they cannot decide it
+either. While fewer than two super admins exist, a super admin may grant the second
+super admin alone (the bootstrap); removing a super admin that would leave fewer than
+two is refused, when requested and again when applied.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.policy import has_role
-from apps.accounts.roles import FINANCE, SUPER_ADMIN
+from apps.accounts.roles import SUPER_ADMIN
+from apps.accounts.services.roles import PROTECTED_ROLES, check_not_self
 from apps.approvals.registry import ChangeHandler
 
 KIND = "accounts.role_change"
-PROTECTED_ROLES = (SUPER_ADMIN, FINANCE)
 ACTIONS = ("grant", "revoke")
 MIN_SUPER_ADMINS = 2
 HOLDS = "holds"
@@ -144,6 +147,16 @@ class RoleChangeHandler(ChangeHandler):
             "role": payload["role"],
             "user": payload["username"],
         }
+
+    def check_requester(self, *, payload: dict, actor) -> None:
+        if payload.get("action") == "grant":
+            user = User.objects.filter(pk=payload.get("user")).first()
+            if user is not None:
+                check_not_self(actor=actor, user=user, field="user")
+
+    def people_named(self, payload: dict) -> list[tuple[int, str]]:
+        # Whose role changes does not decide the change.
+        return [(int(payload["user"]), self.describe(payload))]
 
     def allows_bootstrap(self, *, payload: dict, actor) -> bool:
         # The one change a lone super admin may make: granting the second super admin.

@@ -227,7 +227,7 @@ def test_approval_approve__without_valid_code__refused_and_nothing_applied(
     assert launch_group.name == "launch-team"
 
 
-def test_approval_approve__code_already_used__refused_as_not_fresh(
+def test_approval_approve__code_already_used__refused_as_used_not_as_wrong(
     make_user, verified_api_client, launch_group, super_admins
 ):
     approver = super_admins[0]
@@ -241,7 +241,8 @@ def test_approval_approve__code_already_used__refused_as_not_fresh(
     response = _approve(api, second, code)
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "otp_invalid"
+    assert response.json()["error"]["code"] == "otp_used"
+    assert "already used" in response.json()["error"]["message"]
     assert "otp_code" in response.json()["error"]["fields"]
     second.refresh_from_db()
     assert second.status == "pending"
@@ -467,3 +468,57 @@ def test_approval_detail__any_role__sees_diff_and_can_decide_flag(
     assert support.json()["can_decide"] is False
     assert admin.json()["can_decide"] is True
     assert admin.json()["diff"][0]["after"] == "launch-crew"
+
+
+def test_approval_detail__without_trailing_slash__same_answer_not_a_redirect(
+    make_user, verified_api_client, launch_group
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+    api = verified_api_client(make_user("support"))
+
+    without = api.get(f"{URL}{change_request.pk}")
+    with_slash = api.get(f"{URL}{change_request.pk}/")
+    missing = api.get(f"{URL}{change_request.pk + 1000}")
+
+    assert without.status_code == with_slash.status_code == 200
+    assert without.json() == with_slash.json()
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_approval_approve__with_matching_payload_sha256__applied(
+    make_user, verified_api_client, launch_group, rename_handler, super_admins
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+    approver = super_admins[0]
+    shown = verified_api_client(approver).get(f"{URL}{change_request.pk}").json()
+
+    response = _approve(
+        verified_api_client(approver),
+        change_request,
+        fresh_code(approver),
+        payload_sha256=shown["payload_sha256"].upper(),
+    )
+
+    assert response.status_code == 200, response.content
+    assert rename_handler.applied == [change_request.pk]
+
+
+def test_approval_approve__right_code_just_after_a_wrong_one__told_to_wait_not_wrong(
+    make_user, verified_api_client, launch_group, rename_handler, super_admins
+):
+    change_request = rename_request(make_user("finance"), launch_group)
+    approver = super_admins[0]
+    api = verified_api_client(approver)
+
+    with time_machine.travel(timezone.now(), tick=False):
+        code = fresh_code(approver)
+        wrong = "111111" if code != "111111" else "222222"
+        first = _approve(api, change_request, wrong)
+        second = _approve(api, change_request, code)
+
+    assert first.json()["error"]["code"] == "otp_invalid"
+    assert second.status_code == 400
+    assert second.json()["error"]["code"] == "otp_throttled"
+    assert "Wait" in second.json()["error"]["message"]
+    assert rename_handler.applied == []
