@@ -400,6 +400,10 @@ NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)
 # A worker claims an outbox message for this long; a crashed worker's claim expires.
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
+# Webhooks, Slack and Telegram go only to public internet addresses. These host names and
+# addresses/CIDR networks are allowed besides (e.g. "hooks.internal,10.20.0.0/16" or a
+# loopback receiver for the demo); empty in production unless set.
+NOTIFY_ALLOWED_HOSTS = env_list("NOTIFY_ALLOWED_HOSTS")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 
 # --- Security ---------------------------------------------------------------------------

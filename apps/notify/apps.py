@@ -11,8 +11,10 @@ class NotifyConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from apps.core import navigation
-        from apps.notify import models
+        from apps.notify import models, outbound
 
+        # A wrong NOTIFY_ALLOWED_HOSTS entry stops start-up (ImproperlyConfigured), naming it.
+        outbound.allow_list()
         # Secrets never reach the audit trail; the services' events say whether one is set.
         auditlog.register(models.Channel, exclude_fields=["secret"])
         auditlog.register(models.ContactMethod, exclude_fields=["secret"])
