@@ -258,6 +258,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The OpenAPI document and the Swagger UI are public in development; in production only
+# signed-in, MFA-verified people read them unless this is set to true.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpsPortal API",
     "DESCRIPTION": (
@@ -270,7 +273,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # /v1/schema/ and /v1/docs/: MFA-verified people only, unless API_SCHEMA_PUBLIC.
+    "SERVE_PERMISSIONS": ["apps.accounts.api.permissions.SchemaAccess"],
     "SCHEMA_PATH_PREFIX": "/v1/",
     # Choice sets whose field names ("kind", "status") other apps use too.
     "ENUM_NAME_OVERRIDES": {
