@@ -189,13 +189,18 @@ MFA_STEP_UP_WINDOW = env_int("MFA_STEP_UP_WINDOW", 5 * 60)
 MFA_BACKUP_CODE_COUNT = 10
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "OpsPortal")
 
-# Lockout: failed passwords and failed OTP codes both count (django-axes).
+# Lockout: failed passwords and failed OTP codes both count (django-axes), per username
+# and client address together: LOCKOUT_FAILURE_LIMIT failures lock that account at that
+# address for LOCKOUT_SECONDS; the owner elsewhere is not locked, so nobody can lock an
+# account for everyone by guessing its username.
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOCKOUT_SECONDS", 15 * 60))
-# Locking per account: rotating addresses or user agents cannot bypass it, and one office
-# behind a NAT is not locked out by a single person's typos (hence axes.W006 is silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address as apps.core.client_ip reads it behind TRUSTED_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+# This many failures on one username within LOCKOUT_SECONDS, from any addresses, and its
+# login asks for the second factor together with the password (never locks the owner).
+LOCKOUT_FLOOD_THRESHOLD = env_int("LOCKOUT_FLOOD_THRESHOLD", 10)
 # A correct password alone must not clear the count (it would let wrong OTP codes go on
 # forever); apps.accounts clears it once both factors pass.
 AXES_RESET_ON_SUCCESS = False
@@ -209,7 +214,6 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 1)
 # Reverse proxies whose X-Forwarded-For entries are trusted (apps.core.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

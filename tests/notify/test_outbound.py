@@ -517,3 +517,29 @@ def _tls_server(tmp_path, host_name: str):
     _SERVERS.append(server)
     _serve(server)
     return ca_file, server.server_address[1]
+
+
+# --- production ----------------------------------------------------------------------------
+
+
+def test_production_settings__allow_list_empty_by_default(tmp_path):
+    from tests.core.test_settings import production_env, start
+
+    env = production_env(tmp_path, NOTIFY_ALLOWED_HOSTS=None)
+    env["DJANGO_SETTINGS_MODULE"] = "opsportal.settings"
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(repr(s.NOTIFY_ALLOWED_HOSTS))"
+
+    result = start(env, "-c", show)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_production_start__malformed_allow_list_entry__stops_naming_it(tmp_path):
+    from tests.core.test_settings import production_env, start
+
+    result = start(production_env(tmp_path, NOTIFY_ALLOWED_HOSTS="hooks.internal,10.0.0.0/33"))
+
+    assert result.returncode != 0
+    assert "NOTIFY_ALLOWED_HOSTS: '10.0.0.0/33'" in result.stderr

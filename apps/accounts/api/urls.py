@@ -17,4 +17,6 @@ urlpatterns = [
         name="accounts_service_account_tokens",
     ),
     path("tokens/<int:pk>/revoke", views.TokenRevokeView.as_view(), name="accounts_token_revoke"),
+    path("lockouts/", views.LockoutListView.as_view(), name="accounts_lockouts"),
+    path("lockouts/lift", views.LockoutLiftView.as_view(), name="accounts_lockout_lift"),
 ]
