@@ -191,13 +191,18 @@ MFA_STEP_UP_WINDOW = env_int("MFA_STEP_UP_WINDOW", 5 * 60)
 MFA_BACKUP_CODE_COUNT = 10
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "OpsPortal")
 
-# Lockout: failed passwords and failed OTP codes both count (django-axes).
+# Lockout: failed passwords and failed OTP codes both count (django-axes), per username
+# and client address together: LOCKOUT_FAILURE_LIMIT failures lock that account at that
+# address for LOCKOUT_SECONDS; the owner elsewhere is not locked, so nobody can lock an
+# account for everyone by guessing its username.
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(seconds=env_int("LOCKOUT_SECONDS", 15 * 60))
-# Locking per account: rotating addresses or user agents cannot bypass it, and one office
-# behind a NAT is not locked out by a single person's typos (hence axes.W006 is silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address as apps.core.client_ip reads it behind TRUSTED_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+# This many failures on one username within LOCKOUT_SECONDS, from any addresses, and its
+# login asks for the second factor together with the password (never locks the owner).
+LOCKOUT_FLOOD_THRESHOLD = env_int("LOCKOUT_FLOOD_THRESHOLD", 10)
 # A correct password alone must not clear the count (it would let wrong OTP codes go on
 # forever); apps.accounts clears it once both factors pass.
 AXES_RESET_ON_SUCCESS = False
@@ -211,7 +216,6 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 1)
 # Reverse proxies whose X-Forwarded-For entries are trusted (apps.core.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -260,6 +264,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The OpenAPI document and the Swagger UI are public in development; in production only
+# signed-in, MFA-verified people read them unless this is set to true.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpsPortal API",
     "DESCRIPTION": (
@@ -272,7 +279,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # /v1/schema/ and /v1/docs/: MFA-verified people only, unless API_SCHEMA_PUBLIC.
+    "SERVE_PERMISSIONS": ["apps.accounts.api.permissions.SchemaAccess"],
     "SCHEMA_PATH_PREFIX": "/v1/",
     # Choice sets whose field names ("kind", "status") other apps use too.
     "ENUM_NAME_OVERRIDES": {
@@ -437,6 +445,10 @@ NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)
 # A worker claims an outbox message for this long; a crashed worker's claim expires.
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
+# Webhooks, Slack and Telegram go only to public internet addresses. These host names and
+# addresses/CIDR networks are allowed besides (e.g. "hooks.internal,10.20.0.0/16" or a
+# loopback receiver for the demo); empty in production unless set.
+NOTIFY_ALLOWED_HOSTS = env_list("NOTIFY_ALLOWED_HOSTS")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 
 # --- Security ---------------------------------------------------------------------------

@@ -100,6 +100,13 @@ def _fresh_token_cache():
 
 
 @pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """Tests post webhooks to receivers on 127.0.0.1: allow that address (production
+    allows none). Tests of the destination checks set NOTIFY_ALLOWED_HOSTS themselves."""
+    settings.NOTIFY_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Production hashing costs ~0.3 s a password; tests only need a working hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,6 +30,15 @@ class AccountsConfig(AppConfig):
                 order=90,
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                key="lockouts",
+                label=_("Lockouts"),
+                url_name="accounts:lockouts",
+                permission="accounts.view_loginlockout",
+                order=91,
+            )
+        )
         # Login stamps and audit events for logins and lockouts.
         signals.connect()
         # Role changes are m2m changes on User.groups; auditlog records them.
@@ -42,5 +51,6 @@ class AccountsConfig(AppConfig):
             models.ApiToken, exclude_fields=["token_hash", "last_used_at", "last_used_ip"]
         )
         auditlog.register(models.ApiTokenScopeChange)
+        auditlog.register(models.LoginLockout)
         # Keep every role's permissions equal to apps.accounts.roles after each migrate.
         post_migrate.connect(_sync_roles, dispatch_uid="accounts.sync_roles")

@@ -1,4 +1,5 @@
-"""Forms of the account pages: codes, preferences, roles, MFA reset, people filters."""
+"""Forms of the account pages: login, codes, preferences, roles, MFA reset, people
+filters, lifting a lockout."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from functools import lru_cache
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import lockout, mfa
 from apps.accounts.roles import ROLES
 
 
@@ -62,6 +65,53 @@ class FreshCodeForm(CodeForm):
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class CodeFirstLoginForm(AuthenticationForm):
+    """The login form for an account under a flood of failed logins: the second factor
+    together with the password. A wrong password and a wrong code get the same answer
+    and both count toward the lockout of the address, so the form tells a guesser
+    nothing. A person who has not enrolled an authenticator yet leaves the code empty
+    (their enrolment follows the password as usual).
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Enter a correct username, password and code. The fields may be case-sensitive."
+        ),
+    }
+
+    code = forms.CharField(
+        label=_("Authenticator code or backup code"),
+        max_length=32,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+        help_text=_("Leave empty only if you have not set up an authenticator yet."),
+    )
+
+    device = None
+
+    def clean(self):
+        cleaned = super().clean()  # the password; axes counts a wrong one
+        user = self.user_cache
+        if user is not None and mfa.has_confirmed_device(user):
+            device = mfa.verify_login_code(user, cleaned.get("code") or "")
+            if device is None:
+                lockout.second_factor_failed(self.request, user, stage="login")
+                self.user_cache = None
+                raise self.get_invalid_login_error()
+            self.device = device
+        return cleaned
+
+
+class LockoutLiftForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150, widget=forms.HiddenInput)
+    ip_address = forms.GenericIPAddressField(
+        label=_("Address"), required=False, widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False, strip=True)
 
 
 class PreferencesForm(forms.Form):

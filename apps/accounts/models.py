@@ -349,3 +349,47 @@ class BackupCode(models.Model):
         except ValueError:
             return False
         return constant_time_compare(self.code_hash, hash_backup_code(normalized_code, salt=salt))
+
+
+class LoginLockout(models.Model):
+    """One account locked at one client address after too many failed logins.
+
+    django-axes counts the failures per (username, address) and decides while a lock
+    lasts (LOCKOUT_SECONDS after the last failure); this row remembers when the lock
+    began and, if a super admin lifted it early, who did and why. The owner at any other
+    address is never locked by it.
+    """
+
+    username = models.CharField(_("username"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.CharField(_("reason for lifting"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-locked_at", "-id"]
+        verbose_name = _("login lockout")
+        verbose_name_plural = _("login lockouts")
+        permissions = [("lift_loginlockout", _("Can lift a login lockout"))]
+        indexes = [
+            models.Index(fields=["username", "ip_address"], name="accounts_lockout_who_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                | models.Q(lifted_at__isnull=False),
+                name="accounts_lockout_lifted_by_needs_lifted_at",
+                violation_error_message=_("A lockout lifted by someone needs the time it was."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address or '?'} ({self.locked_at:%Y-%m-%d %H:%M})"

@@ -102,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.assign_role",
         "accounts.reset_mfa",
         "accounts.manage_service_accounts",
+        "accounts.view_loginlockout",
+        "accounts.lift_loginlockout",
         "approvals.approve_change",
         "approvals.manage_freeze",
         "audit.view_audit_trail",

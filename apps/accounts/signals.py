@@ -32,7 +32,10 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
 
 
 def on_user_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
-    """django-axes locked an account: audit it (the username may not exist)."""
+    """django-axes locked an account at an address (or refused an attempt while it is):
+    audit it, and remember when the lock began (the username may not exist)."""
+    from apps.accounts.services.lockouts import lockout_started
+
     target = None
     if username:
         target = get_user_model().objects.filter(username=username).first()
@@ -43,6 +46,12 @@ def on_user_locked_out(sender, request=None, username=None, ip_address=None, **k
             target=target,
             data={"username": username or "", "ip_address": ip_address or ""},
         )
+        if username:
+            lockout_started(
+                username=username,
+                ip_address=ip_address or None,
+                failures=getattr(request, "axes_failures_since_start", None),
+            )
     log.warning("account.locked_out", user=target.pk if target else None)
 
 

@@ -19,4 +19,6 @@ urlpatterns = [
     path("people/<int:pk>/roles/grant/", views_people.person_role_grant, name="role_grant"),
     path("people/<int:pk>/roles/revoke/", views_people.person_role_revoke, name="role_revoke"),
     path("people/<int:pk>/mfa-reset/", views_people.person_mfa_reset, name="mfa_reset"),
+    path("lockouts/", views_people.lockout_list, name="lockouts"),
+    path("lockouts/lift/", views_people.lockout_lift_view, name="lockout_lift"),
 ]

@@ -20,7 +20,13 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts import lockout, mfa
-from apps.accounts.forms import EnrolForm, FreshCodeForm, PreferencesForm, VerifyForm
+from apps.accounts.forms import (
+    CodeFirstLoginForm,
+    EnrolForm,
+    FreshCodeForm,
+    PreferencesForm,
+    VerifyForm,
+)
 from apps.accounts.models import BackupCodeDevice
 from apps.accounts.policy import is_mfa_verified
 from apps.accounts.services.mfa import (
@@ -51,13 +57,38 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 class PortalLoginView(auth_views.LoginView):
     """Password step. MFARequiredMiddleware then sends the session to enrolment or
-    verification before anything else; lockout is handled by django-axes."""
+    verification before anything else; lockout per address is django-axes's.
+
+    For an account under a flood of failed logins (``lockout.under_flood``) the page asks
+    for the second factor together with the password (CodeFirstLoginForm): a password
+    sent alone is not even checked, and the answer asks for the code.
+    """
 
     template_name = "accounts/login.html"
+    code_first = False
+
+    def get_form_class(self):
+        return CodeFirstLoginForm if self.code_first else super().get_form_class()
+
+    def post(self, request, *args, **kwargs):
+        username = (request.POST.get("username") or "").strip()
+        self.code_first = lockout.under_flood(username)
+        if self.code_first and "code" not in request.POST:
+            form = CodeFirstLoginForm(request, initial={"username": username})
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # logs the person in (the password step)
+        device = getattr(form, "device", None)
+        if device is not None:  # the code came with the password: the session is verified
+            _complete_second_factor(self.request, device)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.GET.get("expired") == "1"
+        context["code_first"] = self.code_first
         return context
 
 
@@ -76,7 +107,7 @@ def _complete_second_factor(request: HttpRequest, device) -> None:
     """Mark the session verified with ``device``; clear the failure count."""
     request.session.cycle_key()
     django_otp.login(request, device)
-    lockout.clear_failures(request.user.get_username())
+    lockout.clear_failures(request, request.user.get_username())
     mfa_verified_record(actor=request.user, device=device)
     if isinstance(device, TOTPDevice):
         mfa.record_step_up(request)

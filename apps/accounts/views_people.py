@@ -1,4 +1,5 @@
-"""People pages: the list, a person's roles and MFA, role grants and MFA resets."""
+"""People pages: the list, a person's roles and MFA, role grants and MFA resets, and the
+login lockouts (see and lift)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts import mfa
-from apps.accounts.forms import MfaResetForm, PeopleFilterForm, RoleForm
+from apps.accounts import mfa, selectors
+from apps.accounts.forms import LockoutLiftForm, MfaResetForm, PeopleFilterForm, RoleForm
 from apps.accounts.policy import can
 from apps.accounts.roles import ROLES
+from apps.accounts.services.lockouts import LIFT_PERMISSION, lockout_lift
 from apps.accounts.services.mfa import mfa_reset
 from apps.accounts.services.roles import role_grant, role_revoke
 
@@ -159,3 +161,58 @@ def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
         _person_context(request, person, reset_form=form),
         status=400,
     )
+
+
+# --- login lockouts ------------------------------------------------------------------------
+
+
+def _lockouts_page(request: HttpRequest, *, status: int = 200, lift_form=None) -> HttpResponse:
+    lockouts = selectors.lockout_list(user=request.user)
+    return render(
+        request,
+        "accounts/lockouts.html",
+        {
+            "lockouts": lockouts,
+            "flooded": selectors.flooded_account_list(user=request.user),
+            "can_lift": can(request.user, LIFT_PERMISSION),
+            "lift_form": lift_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """Accounts locked at an address now (username, address, failures, since, until)."""
+    _require(request, selectors.VIEW_LOCKOUTS)
+    return _lockouts_page(request)
+
+
+@login_required
+@require_POST
+def lockout_lift_view(request: HttpRequest) -> HttpResponse:
+    """Lift one lockout (POST); the service audits it."""
+    _require(request, selectors.VIEW_LOCKOUTS)
+    _require(request, LIFT_PERMISSION)
+    form = LockoutLiftForm(request.POST)
+    if form.is_valid():
+        try:
+            lockout_lift(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                ip_address=form.cleaned_data["ip_address"] or None,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The lockout of %(user)s at %(address)s was lifted.")
+                % {
+                    "user": form.cleaned_data["username"],
+                    "address": form.cleaned_data["ip_address"] or _("an unknown address"),
+                },
+            )
+            return redirect("accounts:lockouts")
+    return _lockouts_page(request, status=400, lift_form=form)

@@ -14,7 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.crypto import EncryptedTextField
+from apps.core.logging import get_logger
 from apps.core.models import TimeStampedModel
+from apps.notify import outbound
+
+log = get_logger(__name__)
 
 
 class Kind(models.TextChoices):
@@ -28,6 +32,10 @@ TELEGRAM_TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 # A numeric chat id (negative for groups) or a public @channel name.
 TELEGRAM_CHAT_PATTERN = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,64})$")
 _url_validator = URLValidator(schemes=["http", "https"])
+DESTINATION_REFUSED = _(
+    "OpsPortal does not post to this address: use a public internet address "
+    "(private, loopback and link-local addresses are refused)."
+)
 
 # Keys a channel's config may hold, per kind. Everything secret lives in ``secret``.
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
@@ -44,6 +52,20 @@ def _check_url(value, field: str, errors: dict) -> None:
         _url_validator(str(value or ""))
     except ValidationError:
         errors[field] = _("Enter a valid http(s) URL.")
+
+
+def _check_destination(value, field: str, errors: dict) -> None:
+    """A URL the server will post to must reach a public address (or an allowed one).
+
+    The same message for every refused destination; the reason goes to the log only.
+    """
+    if field in errors:
+        return
+    try:
+        outbound.check_destination(str(value or ""))
+    except outbound.DestinationRefused as refused:
+        log.info("notify.destination_refused", host=refused.host, reason=refused.reason)
+        errors[field] = DESTINATION_REFUSED
 
 
 def _check_email(value, field: str, errors: dict) -> None:
@@ -72,6 +94,7 @@ def _check_secret(kind: str, secret: str, errors: dict) -> None:
             _check_url(secret, "secret", errors)
             if "secret" in errors:
                 errors["secret"] = _("Enter the Slack incoming-webhook URL (https://…).")
+            _check_destination(secret, "secret", errors)
     elif kind == Kind.EMAIL and secret:
         errors["secret"] = _("Email needs no secret.")
 
@@ -159,6 +182,7 @@ class Channel(TimeStampedModel):
                     _check_email(address, "recipients", errors)
         elif self.kind == Kind.WEBHOOK:
             _check_url(config.get("url"), "url", errors)
+            _check_destination(config.get("url"), "url", errors)
         elif self.kind == Kind.TELEGRAM:
             _check_telegram(config.get("chat_id"), self.secret, "chat_id", errors)
         _check_secret(self.kind, self.secret, errors)
@@ -225,6 +249,7 @@ class ContactMethod(models.Model):
             _check_email(self.target, "target", errors)
         elif self.kind == Kind.WEBHOOK:
             _check_url(self.target, "target", errors)
+            _check_destination(self.target, "target", errors)
         elif self.kind == Kind.TELEGRAM:
             _check_telegram(self.target, self.secret, "target", errors)
         elif self.kind == Kind.SLACK and self.target:

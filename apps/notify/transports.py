@@ -1,8 +1,10 @@
 """How a message leaves the portal: email, signed webhook, Slack and Telegram.
 
 Each sender raises ``DeliveryError`` with a short reason that is safe to store and show
-(an HTTP status or an exception class name): URLs are never part of it, because Slack
-webhook URLs and Telegram bot URLs are secrets.
+(an HTTP status, or ``UNREACHABLE`` for every destination that was refused or could not
+be reached): URLs are never part of it, because Slack webhook URLs and Telegram bot URLs
+are secrets. HTTP goes through ``apps.notify.outbound``, which posts only to public
+addresses (or those on ``NOTIFY_ALLOWED_HOSTS``) and never follows a redirect.
 
 Webhook receivers verify a delivery like this::
 
@@ -24,11 +26,20 @@ from dataclasses import dataclass, field
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext_noop
+
+from apps.core.logging import get_logger
+from apps.notify import outbound
+
+log = get_logger(__name__)
 
 SIGNATURE_HEADER = "X-OpsPortal-Signature"
 DELIVERY_HEADER = "X-OpsPortal-Delivery"
 EVENT_HEADER = "X-OpsPortal-Event"
 USER_AGENT = "OpsPortal-Notify/1"
+# The one stored error for a destination that was refused (not a public address, a
+# redirect) or could not be reached (no such name, closed port, timeout, TLS failure).
+UNREACHABLE = gettext_noop("destination refused or unreachable")
 
 
 class DeliveryError(Exception):
@@ -122,20 +133,21 @@ def verify_signature(
 def _post(url: str, *, data: bytes, headers: dict[str, str]) -> None:
     headers = {"User-Agent": USER_AGENT, **headers}
     try:
-        response = requests.post(
-            url,
-            data=data,
-            headers=headers,
-            timeout=settings.NOTIFY_HTTP_TIMEOUT,
-            allow_redirects=False,
+        status = outbound.post(
+            url, data=data, headers=headers, timeout=settings.NOTIFY_HTTP_TIMEOUT
         )
-    except requests.Timeout:
-        raise DeliveryError("timeout") from None
-    except requests.RequestException as exc:
+    except outbound.DestinationRefused:
+        # Logged with its reason by apps.notify.outbound; the stored error is the same as
+        # for an unreachable destination, so it tells nothing about what listens where.
+        raise DeliveryError(UNREACHABLE) from None
+    except (requests.RequestException, OSError, ValueError) as exc:
         # The exception text holds the URL (a secret for Slack and Telegram): name only.
-        raise DeliveryError(f"connection error ({type(exc).__name__})") from None
-    status = response.status_code
-    response.close()
+        log.info("notify.destination_unreachable", error=type(exc).__name__)
+        raise DeliveryError(UNREACHABLE) from None
+    if 300 <= status < 400:
+        # Redirects are not followed: their target was never checked.
+        log.info("notify.destination_redirected", status=status)
+        raise DeliveryError(UNREACHABLE)
     if not 200 <= status < 300:
         raise DeliveryError(f"HTTP {status}")
 

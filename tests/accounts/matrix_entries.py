@@ -19,6 +19,30 @@ def _token(ctx):
     return ctx.get("token", lambda: make_token(scopes=["flags:read"])[0])
 
 
+def _lockout(ctx) -> dict:
+    """A current lockout (five failures of one username at one address) to lift."""
+
+    def make():
+        from axes.models import AccessAttempt
+        from django.utils import timezone
+
+        username = ctx.unique("locked")
+        AccessAttempt.objects.create(
+            username=username,
+            ip_address="203.0.113.77",
+            user_agent="matrix",
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/accounts/login/",
+            failures_since_start=5,
+            attempt_time=timezone.now(),
+        )
+        return {"username": username, "ip_address": "203.0.113.77", "reason": "matrix"}
+
+    return ctx.get("lockout", make)
+
+
 MANAGERS = {SUPER_ADMIN}
 
 ENTRIES = [
@@ -116,4 +140,14 @@ ENTRIES = [
         data={"reason": "matrix"},
     ),
     # --- MFA, profile and people pages: add entries below -----------------------------
+    Entry("accounts.page.lockouts", "GET", "/accounts/lockouts/", roles=MANAGERS),
+    Entry(
+        "accounts.page.lockout_lift",
+        "POST",
+        "/accounts/lockouts/lift/",
+        roles=MANAGERS,
+        data=_lockout,
+    ),
+    Entry("accounts.api.lockouts", "GET", "/v1/lockouts/", roles=MANAGERS),
+    Entry("accounts.api.lockout_lift", "POST", "/v1/lockouts/lift", roles=MANAGERS, data=_lockout),
 ]

@@ -111,3 +111,81 @@ def test_docs__init_script__points_at_the_schema(client):
     assert response.status_code == 200
     assert "javascript" in response["Content-Type"]
     assert "/v1/schema/" in response.content.decode()
+
+
+# --- who may read them ---------------------------------------------------------------------
+
+DOORS = ["/v1/schema/", "/v1/docs/", "/v1/docs/?script="]
+
+
+@pytest.mark.parametrize("url", DOORS)
+def test_schema_and_docs__not_public__anonymous_refused_with_json_error(client, settings, url):
+    settings.API_SCHEMA_PUBLIC = False
+
+    response = client.get(url)
+
+    assert response.status_code in (401, 403)
+    assert set(response.json()["error"]) >= {"code", "message", "fields", "request_id"}
+    assert b"openapi" not in response.content
+
+
+@pytest.mark.parametrize("url", DOORS)
+def test_schema_and_docs__not_public__unverified_session_refused(client, settings, url):
+    from tests.conftest import confirmed_totp_device
+    from tests.factories import UserFactory
+
+    settings.API_SCHEMA_PUBLIC = False
+    person = UserFactory(roles=["super_admin"])
+    confirmed_totp_device(person)
+    client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
+
+    response = client.get(url)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "mfa_required"
+
+
+def test_schema__not_public__service_token_refused(token_client, settings):
+    from apps.accounts.scopes import SCOPES
+
+    settings.API_SCHEMA_PUBLIC = False
+    api, _token = token_client(scopes=list(SCOPES))
+
+    response = api.get("/v1/schema/")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "token_not_allowed"
+
+
+@pytest.mark.parametrize("url", DOORS)
+def test_schema_and_docs__not_public__verified_person_served(
+    make_user, verified_client, settings, url
+):
+    settings.API_SCHEMA_PUBLIC = False
+    client = verified_client(make_user("support"))
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content
+
+
+def test_schema__public_setting__anonymous_served(client, settings):
+    settings.API_SCHEMA_PUBLIC = True
+
+    assert client.get("/v1/schema/").status_code == 200
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, False), ("true", True)])
+def test_production_settings__api_schema_public__off_unless_set(tmp_path, value, expected):
+    from tests.core.test_settings import production_env, start
+
+    env = production_env(tmp_path, API_SCHEMA_PUBLIC=value)
+    env["DJANGO_SETTINGS_MODULE"] = "opsportal.settings"
+    show = "import django; django.setup(); from django.conf import settings as s; "
+    show += "print(s.API_SCHEMA_PUBLIC)"
+
+    result = start(env, "-c", show)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(expected)

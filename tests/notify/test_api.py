@@ -244,7 +244,7 @@ def test_outbox_list__status_filter__only_dead(
 
     results = response.json()["results"]
     assert [r["id"] for r in results] == [str(dead_letter.pk)]
-    assert results[0]["last_error"].startswith("connection error")
+    assert results[0]["last_error"] == "destination refused or unreachable"
 
 
 def test_outbox_list__unknown_status__400(make_user, verified_api_client):

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.notify import services
+from apps.notify import services, transports
 from apps.notify.models import OutboxMessage, OutboxStatus
 from apps.notify.transports import verify_signature
 from tests.notify.conftest import SLACK_PATH, TELEGRAM_TOKEN, WEBHOOK_SECRET
@@ -196,7 +196,7 @@ def test_deliver__telegram_down__stored_error_has_no_token(make_channel, setting
     services.outbox_deliver(message_id=message.pk)
 
     message.refresh_from_db()
-    assert message.last_error.startswith("connection error")
+    assert message.last_error == transports.UNREACHABLE
     assert TELEGRAM_TOKEN not in message.last_error
 
 

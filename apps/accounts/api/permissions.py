@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
@@ -112,3 +113,21 @@ class ActionPermission(BasePermission):
         if rule is PUBLIC or not rule.object_level or isinstance(request.auth, ApiToken):
             return True
         return can(request.user, rule.perm, obj)
+
+
+class SchemaAccess(BasePermission):
+    """Who may read the OpenAPI document and the Swagger UI (drf-spectacular's
+    SERVE_PERMISSIONS): everyone when ``API_SCHEMA_PUBLIC`` is true (development's
+    default), otherwise only MFA-verified people (production's default)."""
+
+    message = gettext_lazy("Log in to the portal (with MFA) to read the API documentation.")
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(settings, "API_SCHEMA_PUBLIC", False):
+            return True
+        if isinstance(request.auth, ApiToken):
+            self.message = _("The API documentation is for people signed in to the portal.")
+            self.code = "token_not_allowed"
+            return False
+        user = request.user
+        return bool(getattr(user, "is_authenticated", False)) and is_mfa_verified(user)

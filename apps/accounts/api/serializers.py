@@ -132,3 +132,28 @@ class TokenScopesSerializer(serializers.Serializer):
         help_text=_("The token's scopes from now on (at least one)."),
     )
     reason = serializers.CharField(max_length=500, help_text=_("Why the scopes change."))
+
+
+class LockoutSerializer(serializers.Serializer):
+    """An account locked at one client address now."""
+
+    username = serializers.CharField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    failures = serializers.IntegerField(help_text=_("Failed attempts counted at this address."))
+    since = serializers.DateTimeField(help_text=_("When the lock began."))
+    until = serializers.DateTimeField(help_text=_("When it ends unless lifted before."))
+
+
+class LockoutLiftSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    ip_address = serializers.IPAddressField(allow_null=True, required=False, default=None)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LockoutLiftedSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    locked_at = serializers.DateTimeField()
+    lifted_at = serializers.DateTimeField()
+    lifted_by = serializers.CharField(source="lifted_by.username")
+    lift_reason = serializers.CharField()

@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     path("tokens/<int:pk>/revoke", views.TokenRevokeView.as_view(), name="accounts_token_revoke"),
     path("tokens/<int:pk>/scopes", views.TokenScopesView.as_view(), name="accounts_token_scopes"),
+    path("lockouts/", views.LockoutListView.as_view(), name="accounts_lockouts"),
+    path("lockouts/lift", views.LockoutLiftView.as_view(), name="accounts_lockout_lift"),
 ]

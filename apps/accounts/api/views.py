@@ -1,4 +1,5 @@
-"""Accounts API: who am I, service accounts and their tokens (people only)."""
+"""Accounts API: who am I, service accounts and their tokens, login lockouts (people
+only)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts import selectors
 from apps.accounts.api.permissions import ANY_TOKEN, ANY_VERIFIED, Rule
 from apps.accounts.api.serializers import (
+    LockoutLiftedSerializer,
+    LockoutLiftSerializer,
+    LockoutSerializer,
     MeSerializer,
     ServiceAccountCreateSerializer,
     ServiceAccountSerializer,
@@ -26,6 +31,7 @@ from apps.accounts.api.serializers import (
 from apps.accounts.models import ApiToken
 from apps.accounts.policy import user_roles
 from apps.accounts.services import tokens as token_services
+from apps.accounts.services.lockouts import LIFT_PERMISSION, lockout_lift
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.schema import error_responses
@@ -243,3 +249,50 @@ class TokenScopesView(GenericAPIView):
             reason=given.validated_data["reason"],
         )
         return Response(TokenSerializer(token).data)
+
+
+class LockoutListView(APIView):
+    """Accounts locked at an address now. Verified super admins only."""
+
+    action_rules = {"get": Rule(perm=selectors.VIEW_LOCKOUTS, scope=None)}
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="List current login lockouts",
+        description=(
+            "A lockout holds one username at one client address (after "
+            "LOCKOUT_FAILURE_LIMIT failures); the owner elsewhere is not locked."
+        ),
+        responses={200: LockoutSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request):
+        lockouts = selectors.lockout_list(user=request.user)
+        return Response(LockoutSerializer(lockouts, many=True).data)
+
+
+class LockoutLiftView(APIView):
+    """Lift one lockout now (audited). Verified super admins only."""
+
+    action_rules = {"post": Rule(perm=LIFT_PERMISSION, scope=None)}
+
+    @extend_schema(
+        tags=TAGS,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Lift a login lockout",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=LockoutLiftSerializer,
+        description="A username and address that are not locked now answer 400.",
+        responses={200: LockoutLiftedSerializer, **error_responses(400, 401, 403, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        given = LockoutLiftSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        record = lockout_lift(
+            actor=request.user,
+            username=given.validated_data["username"],
+            ip_address=given.validated_data.get("ip_address"),
+            reason=given.validated_data.get("reason", ""),
+        )
+        return Response(LockoutLiftedSerializer(record).data)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -57,3 +59,22 @@ def paginated(serializer_class, name: str):
             "results": serializer_class(many=True),
         },
     )
+
+
+class _JSONErrorsMixin:
+    """Refusals answer in the API's JSON error shape, not in the view's own format
+    (YAML for the document, HTML for the UI). Who may read is SERVE_PERMISSIONS."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(_JSONErrorsMixin, SpectacularAPIView):
+    """The OpenAPI document at /v1/schema/."""
+
+
+class DocsView(_JSONErrorsMixin, SpectacularSwaggerSplitView):
+    """The Swagger UI at /v1/docs/ (and its init script at ?script=)."""
