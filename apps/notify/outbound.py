@@ -14,7 +14,9 @@ read.
 
 ``NOTIFY_ALLOWED_HOSTS`` is a list of host names (matched exactly, case-insensitively)
 and addresses or CIDR networks, e.g. ``["hooks.internal", "10.20.0.0/16", "127.0.0.1"]``.
-Production leaves it empty.
+An entry may name one port (``127.0.0.1:8025``, ``[::1]:8025``, ``hooks.internal:8443``):
+then only that port is allowed, which is how the demo lets exactly its own loopback
+receiver through. Production leaves it empty.
 
 Why a destination was refused goes to the server log (host and reason only: Slack and
 Telegram URLs carry their secret in the path); callers show one message for every
@@ -63,30 +65,58 @@ class DestinationRefused(Exception):
 # --- the allow-list ----------------------------------------------------------------------
 
 
+AllowList = tuple[frozenset[tuple[str, int | None]], tuple[tuple[IPNetwork, int | None], ...]]
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` or a bare IPv6 address/network."""
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        if not rest:
+            return host, None
+        if not rest.startswith(":") or not rest[1:].isdigit():
+            raise ValueError(entry)
+        return host, int(rest[1:])
+    if entry.count(":") == 1:
+        host, port = entry.split(":")
+        if not port.isdigit():
+            raise ValueError(entry)
+        return host, int(port)
+    return entry, None
+
+
 @functools.lru_cache(maxsize=16)
-def _parse_allow_list(entries: tuple[str, ...]) -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    names: set[str] = set()
-    networks: list[IPNetwork] = []
+def _parse_allow_list(entries: tuple[str, ...]) -> AllowList:
+    names: set[tuple[str, int | None]] = set()
+    networks: list[tuple[IPNetwork, int | None]] = []
     for raw in entries:
         entry = str(raw).strip().lower()
         if not entry:
             continue
-        candidate = entry.strip("[]")
         try:
-            networks.append(ipaddress.ip_network(candidate, strict=False))
+            candidate, port = _split_port(entry)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"NOTIFY_ALLOWED_HOSTS: {raw!r} has a port that is not a number."
+            ) from None
+        if port is not None and not 0 < port < 65536:
+            raise ImproperlyConfigured(f"NOTIFY_ALLOWED_HOSTS: {raw!r} has no valid port.")
+        try:
+            networks.append((ipaddress.ip_network(candidate, strict=False), port))
             continue
         except ValueError:
-            if "/" in candidate or candidate.replace(".", "").isdigit():
+            if not candidate or "/" in candidate or candidate.replace(".", "").isdigit():
                 raise ImproperlyConfigured(
                     f"NOTIFY_ALLOWED_HOSTS: {raw!r} is neither a host name nor an address "
                     "or network."
                 ) from None
-        names.add(candidate.rstrip("."))
+        names.add((candidate.rstrip("."), port))
     return frozenset(names), tuple(networks)
 
 
-def allow_list() -> tuple[frozenset[str], tuple[IPNetwork, ...]]:
-    """(host names, networks) of ``NOTIFY_ALLOWED_HOSTS``, read at call time."""
+def allow_list() -> AllowList:
+    """(host names, networks) of ``NOTIFY_ALLOWED_HOSTS``, each with its port or None
+    (any port), read at call time."""
     entries = getattr(settings, "NOTIFY_ALLOWED_HOSTS", ()) or ()
     if isinstance(entries, str):
         entries = entries.split(",")
@@ -97,9 +127,14 @@ def _normal_host(host: str) -> str:
     return (host or "").strip().strip("[]").rstrip(".").lower()
 
 
-def host_is_allowed_by_name(host: str) -> bool:
+def _port_matches(allowed: int | None, port: int | None) -> bool:
+    return allowed is None or allowed == port
+
+
+def host_is_allowed_by_name(host: str, port: int | None = None) -> bool:
     names, _networks = allow_list()
-    return _normal_host(host) in names
+    host = _normal_host(host)
+    return any(name == host and _port_matches(allowed, port) for name, allowed in names)
 
 
 # --- addresses ---------------------------------------------------------------------------
@@ -144,12 +179,16 @@ def address_problem(address: IPAddress) -> str | None:
     return None
 
 
-def check_address(address: IPAddress, *, host: str = "") -> None:
-    """Raise DestinationRefused unless ``address`` is public or on the allow-list."""
-    if host and host_is_allowed_by_name(host):
+def check_address(address: IPAddress, *, host: str = "", port: int | None = None) -> None:
+    """Raise DestinationRefused unless ``address`` is public or on the allow-list
+    (for ``port``, when the entry names one)."""
+    if host and host_is_allowed_by_name(host, port):
         return
     _names, networks = allow_list()
-    if any(address.version == network.version and address in network for network in networks):
+    if any(
+        address.version == network.version and address in network and _port_matches(allowed, port)
+        for network, allowed in networks
+    ):
         return
     problem = address_problem(address)
     if problem:
@@ -181,7 +220,7 @@ def checked_addresses(host: str, port: int) -> list[tuple[int, str]]:
     if not pairs:
         raise DestinationRefused("no address", host=host)
     for _family, text in pairs:
-        check_address(ipaddress.ip_address(text.split("%", 1)[0]), host=host)
+        check_address(ipaddress.ip_address(text.split("%", 1)[0]), host=host, port=port)
     return pairs
 
 
@@ -208,14 +247,14 @@ def check_destination(url: str) -> None:
     again when it connects.
     """
     _scheme, host, port = _split(url)
-    if host_is_allowed_by_name(host):
+    if host_is_allowed_by_name(host, port):
         return
     try:
         literal = ipaddress.ip_address(host)
     except ValueError:
         literal = None
     if literal is not None:
-        check_address(literal, host=host)
+        check_address(literal, host=host, port=port)
         return
     try:
         checked_addresses(host, port)

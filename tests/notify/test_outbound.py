@@ -349,6 +349,56 @@ def test_post__https__certificate_checked_against_host_name_not_address(
     assert ok == 200
 
 
+def test_send_test__allow_list_entry_with_port__only_that_port_receives(
+    make_user, verified_client, make_receiver, settings
+):
+    receiver = make_receiver()
+    other = make_receiver()
+    settings.NOTIFY_ALLOWED_HOSTS = [receiver.url.removeprefix("http://")]
+    client = verified_client(make_user("support"))
+
+    assert _add_webhook(client, f"{receiver.url}/hook").status_code == 302
+    refused = _add_webhook(client, f"{other.url}/hook")
+
+    assert refused.status_code == 200  # the form again, with the field error
+    assert ContactMethod.objects.count() == 1
+    message = _send_test_and_deliver(client, ContactMethod.objects.get())
+    assert message.status == "delivered"
+    assert len(receiver.requests) == 1
+    assert other.requests == []
+
+
+@pytest.mark.parametrize(
+    "entry, host, port, allowed",
+    [
+        ("127.0.0.1:8025", "127.0.0.1", 8025, True),
+        ("127.0.0.1:8025", "127.0.0.1", 8026, False),
+        ("[::1]:8025", "::1", 8025, True),
+        ("[::1]:8025", "::1", 80, False),
+        ("::1", "::1", 80, True),
+        ("localhost:8443", "localhost", 8443, True),
+        ("localhost:8443", "localhost", 443, False),
+    ],
+)
+def test_allow_list__entry_with_port__allows_that_port_only(settings, entry, host, port, allowed):
+    settings.NOTIFY_ALLOWED_HOSTS = [entry]
+    url = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    if allowed:
+        outbound.check_destination(url)
+    else:
+        with pytest.raises(outbound.DestinationRefused):
+            outbound.check_destination(url)
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1:http", "[::1]:", "host:99999"])
+def test_allow_list__bad_port__improperly_configured(settings, entry):
+    settings.NOTIFY_ALLOWED_HOSTS = [entry]
+
+    with pytest.raises(ImproperlyConfigured, match="NOTIFY_ALLOWED_HOSTS"):
+        outbound.allow_list()
+
+
 @pytest.mark.parametrize(
     ("address", "problem"),
     [

@@ -29,6 +29,15 @@ from apps.core.demo_receiver import DemoReceiver
 STOP_GRACE_SECONDS = 20
 
 
+def _with_receiver(entries, receiver_port: int) -> list[str]:
+    """``NOTIFY_ALLOWED_HOSTS`` plus the demo receiver's own address and port (only)."""
+    if isinstance(entries, str):
+        entries = entries.split(",")
+    listed = [str(entry).strip() for entry in entries or () if str(entry).strip()]
+    own = f"127.0.0.1:{receiver_port}"
+    return listed if own in listed else [*listed, own]
+
+
 class _Stop(Exception):
     """Raised by the SIGTERM/SIGINT handler to leave the serve loop."""
 
@@ -64,6 +73,11 @@ class Command(BaseCommand):
         self.stdout.write("Migrations applied.")
         self._compile_translations()
         self._section("Demo people")
+        # The demo's contact methods point at its own loopback receiver, which outbound
+        # notifications refuse unless allowed: allow exactly that address and port.
+        settings.NOTIFY_ALLOWED_HOSTS = _with_receiver(
+            settings.NOTIFY_ALLOWED_HOSTS, options["receiver_port"]
+        )
         context = demo.DemoContext(
             say=self.stdout.write, receiver_url=f"http://127.0.0.1:{options['receiver_port']}"
         )
@@ -127,8 +141,12 @@ class Command(BaseCommand):
                 "choose another port with --receiver-port."
             ) from exc
         # The receiver is on loopback, which outbound notifications refuse unless allowed.
-        child_env = {**os.environ}
-        child_env.setdefault("NOTIFY_ALLOWED_HOSTS", "127.0.0.1")
+        child_env = {
+            **os.environ,
+            "NOTIFY_ALLOWED_HOSTS": ",".join(
+                _with_receiver(os.environ.get("NOTIFY_ALLOWED_HOSTS", ""), receiver_port)
+            ),
+        }
         schedule = Path(settings.VAR_DIR) / "celery" / "beat-schedule"
         schedule.parent.mkdir(parents=True, exist_ok=True)
         commands = {
