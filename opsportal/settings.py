@@ -119,6 +119,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.portal",
             ],
+            # Every template has the portal's helpers without {% load %}; their date and
+            # time filters replace Django's so that a stored far-future moment never fails
+            # a page (see apps/core/templatetags/portal.py).
+            "builtins": ["apps.core.templatetags.portal"],
         },
     },
 ]
