@@ -165,6 +165,34 @@ def test_run_page__bad_mark_without_htmx__400_page_with_errors(run, ops, verifie
     assert "needs evidence" in response.content.decode()
 
 
+def test_run_page__bad_mark_without_htmx__summary_at_the_top_links_to_the_field(
+    run, ops, verified_client
+):
+    response = verified_client(ops).post(
+        f"/warroom/checklists/runs/{run.pk}/items/2", {"i2-result": "passed"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = html.index('class="error-summary"')
+    assert summary < html.index('id="item-1"'), "the summary comes before every item"
+    assert 'href="#id_i2-evidence_text"' in html[summary:]
+    assert "Item 2" in html[summary : html.index('id="item-1"')]
+
+
+def test_run_page__bad_mark_with_htmx__summary_swapped_in_at_the_top(run, ops, verified_client):
+    client = verified_client(ops)
+
+    refused = _mark(client, run, 2, result="passed").content.decode()
+    accepted = _mark(client, run, 2, result="passed", evidence_text="tx 0xabc").content.decode()
+
+    assert '<div id="form-errors" hx-swap-oob="true">' in refused
+    assert 'href="#id_i2-evidence_text"' in refused
+    # once the item is marked, the summary at the top is emptied
+    after = accepted[accepted.index('<div id="form-errors"') :]
+    assert "error-summary" not in after
+
+
 def test_run_page__no_such_item__404(run, ops, verified_client):
     assert _mark(verified_client(ops), run, 99, result="passed").status_code == 404
 

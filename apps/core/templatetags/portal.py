@@ -12,7 +12,8 @@ in settings), so its ``date`` and ``time`` filters replace Django's everywhere:
 - ``pairs``: a dict's items as a list, safe when a key is called ``items`` or ``values``
   (``{{ d.items }}`` in a template looks the key up first);
 - ``data_list``: a JSON-like value (an audit event's data) as a readable key/value list;
-- ``label``: the human label of an identifier (see ``apps.core.labels``).
+- ``label``: the human label of an identifier (see ``apps.core.labels``);
+- ``{% form_once %}``: the one-time token of a create form (see ``apps.core.web.once``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from apps.core import labels
+from apps.core.web import once
 
 register = template.Library()
 
@@ -145,3 +147,9 @@ def data_list(value) -> SafeString:
 def label(value, namespace: str) -> str:
     """The human label of the identifier ``value`` (``{{ role|label:"role" }}``)."""
     return labels.label_for(namespace, value)
+
+
+@register.simple_tag
+def form_once() -> SafeString:
+    """A hidden input with a fresh one-time token: put it inside a create form."""
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())
