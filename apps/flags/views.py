@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.policy import can
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.once import one_submission
 from apps.flags import selectors, services
 from apps.flags.forms import (
     CancelForm,
@@ -317,6 +318,7 @@ def _scheduled_context(request: HttpRequest, form=None) -> dict:
 
 
 @login_required
+@one_submission
 def scheduled(request: HttpRequest) -> HttpResponse:
     """Scheduled changes (open fundraising 24 h after launch): list, add, cancel."""
     _require(request, VIEW)
