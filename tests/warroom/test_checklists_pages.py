@@ -491,3 +491,26 @@ def test_template_page__shows_items(verified_client, make_user):
         .content.decode()
     )
     assert "Error rate below 1% for 15 minutes" in html
+
+
+def test_run_page__in_russian__help_texts_in_russian(run, ops, verified_client):
+    ops.language = "ru"
+    ops.save(update_fields=["language"])
+
+    html = verified_client(ops).get(f"/warroom/checklists/runs/{run.pk}/").content.decode()
+
+    assert "Не более" in html  # the evidence file's limit, formatted when shown
+    assert "At most" not in html
+
+
+def test_run_page__history_of_marks__24_hour_times_with_seconds(run, ops, verified_client):
+    item = _item(run, 1)
+    with time_machine.travel(datetime(2027, 3, 28, 7, 5, 42, tzinfo=UTC), tick=False):
+        services.checklist_item_mark(actor=ops, item=item, result="passed", note="ok")
+    with time_machine.travel(datetime(2027, 3, 28, 19, 6, 7, tzinfo=UTC), tick=False):
+        services.checklist_item_mark(actor=ops, item=_item(run, 1), result="failed", note="no")
+
+    html = verified_client(ops).get(f"/warroom/checklists/runs/{run.pk}/").content.decode()
+
+    assert "07:05:42" in html and "19:06:07" in html
+    assert "a.m.:" not in html and "p.m.:" not in html
