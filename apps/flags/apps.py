@@ -22,9 +22,10 @@ class FlagsConfig(AppConfig):
             models,
             navigation,  # noqa: F401  (registers the "Flags" menu entry)
         )
-        from apps.flags.handlers import FlagStateChangeHandler
+        from apps.flags.handlers import FlagStateChangeHandler, FlagUnblockRequestHandler
 
         registry.register(FlagStateChangeHandler())
+        registry.register(FlagUnblockRequestHandler())
         # Every flag, state, scheduled change and subscription is in the audit trail.
         auditlog.register(models.Flag)
         auditlog.register(models.FlagState)
