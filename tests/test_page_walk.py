@@ -36,7 +36,7 @@ LANGUAGES = ("en", "id", "ru")
 FAR_EAST = "Pacific/Kiritimati"
 FAR_FUTURE = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
 INVALID_MARKER = "§INVALID§"
-PER_ROUTE = 2
+PER_ROUTE = 1
 MAX_PAGES_PER_CALLER = 200
 # Links the walk does not follow: leaving the portal, downloads (binary answers) and the
 # acknowledgement link of a page, which acknowledges by being opened.

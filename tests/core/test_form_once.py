@@ -336,3 +336,45 @@ def test_create_form__rendered_twice__two_different_tokens(world):
     second = token_in(client.get(url).content.decode(), url, url)
     assert first != second
     assert ChecklistTemplate.objects.filter(slug="prod-smoke-test").exists()
+
+
+@pytest.mark.postgres
+def test_create_form__two_submits_at_the_same_moment__one_row(transactional_db, make_user):
+    """A double click sends both submissions before the first answers: the token's
+    unique row lets exactly one of them run."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from tests.conftest import verify_session
+
+    person = make_user("ops", username="double-clicker")
+    clients = [Client(), Client()]
+    for client in clients:
+        verify_session(client, person)
+    url = "/warroom/checklists/start"
+    token = token_in(clients[0].get(url).content.decode(), url, url)
+    data = {"template": "prod-smoke-test", "environment": "production", "form_token": token}
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def submit(client):
+        try:
+            barrier.wait(timeout=30)
+            response = client.post(url, data)
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses) == [302, 302]
+    assert ChecklistRun.objects.filter(started_by=person).count() == 1
+    assert FormSubmission.objects.filter(token=token).count() == 1
