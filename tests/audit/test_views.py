@@ -337,5 +337,5 @@ def test_trail_page__event_data__a_key_value_list_not_a_python_dict(viewer, writ
     body = _body(client.get(URL + "?kind=events"))
 
     assert "{&#x27;" not in body and "{'" not in body
-    assert "<dt>flag</dt><dd>claim</dd>" in body
-    assert '<dt>scope</dt><dd><dl class="data"><dt>kind</dt><dd>user</dd>' in body
+    assert '<dt title="flag">Flag</dt><dd>claim</dd>' in body
+    assert '<dt title="scope">Scope</dt><dd><dl class="data"><dt title="kind">Kind</dt>' in body

@@ -11,7 +11,8 @@ in settings), so its ``date`` and ``time`` filters replace Django's everywhere:
 - ``datetime_seconds``: a short date and a 24-hour time with seconds, for timelines;
 - ``pairs``: a dict's items as a list, safe when a key is called ``items`` or ``values``
   (``{{ d.items }}`` in a template looks the key up first);
-- ``data_list``: a JSON-like value (an audit event's data) as a readable key/value list;
+- ``data_list``: a JSON-like value (an audit event's data) as a readable key/value list
+  (``scope_kind`` reads "Scope kind", the key itself in the title);
 - ``label``: the human label of an identifier (see ``apps.core.labels``);
 - ``{% form_once %}``: the one-time token of a create form (see ``apps.core.web.once``).
 """
@@ -28,6 +29,7 @@ from django.templatetags import tz as tz_library
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from apps.core import labels
@@ -118,8 +120,11 @@ def _data_html(value, depth: int) -> SafeString:
     if isinstance(value, dict) and depth < DATA_DEPTH:
         rows = format_html_join(
             "",
-            "<dt>{}</dt><dd>{}</dd>",
-            ((key, _data_html(item, depth + 1)) for key, item in value.items()),
+            '<dt title="{}">{}</dt><dd>{}</dd>',
+            (
+                (key, capfirst(str(key).replace("_", " ")), _data_html(item, depth + 1))
+                for key, item in value.items()
+            ),
         )
         return format_html('<dl class="data">{}</dl>', rows)
     if isinstance(value, list | tuple) and depth < DATA_DEPTH:
