@@ -266,8 +266,12 @@ def _get(client, url: str):
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _discover(client, seeds: list[str]) -> list[str]:
-    """The pages this caller reaches: the seeds, then every link of every page (BFS)."""
+def _discover(client, seeds: list[str], check) -> list[str]:
+    """The pages this caller reaches: the seeds, then every link of every page (BFS).
+
+    Each page is requested once here, in the first language, and its answer is handed to
+    ``check(url, response, error)``; the walk then requests the list in the others.
+    """
     queue = list(dict.fromkeys(seeds))
     seen: set[str] = set()
     per_route: Counter = Counter()
@@ -282,7 +286,8 @@ def _discover(client, seeds: list[str]) -> list[str]:
             continue
         per_route[key] += 1
         pages.append(url)
-        response, _error = _get(client, url)
+        response, error = _get(client, url)
+        check(url, response, error)
         if response is None or response.status_code != 200:
             continue
         if response.get("Content-Type", "").startswith("text/html"):
@@ -293,31 +298,42 @@ def _discover(client, seeds: list[str]) -> list[str]:
 def test_page_walk__every_page_every_role_every_language__no_server_error(client, walk_world):
     failures: dict[tuple[str, str], list[str]] = {}
     examples: dict[tuple[str, str], str] = {}
-    requested = 0
     statuses: Counter = Counter()
     distinct_pages: set[str] = set()
     callers = _callers()
+
+    def check(url, response, error, *, who):
+        statuses["requests"] += 1
+        if error is None:
+            statuses[f"{response.status_code // 100}xx"] += 1
+            error = _problem(response, url)
+        if error is not None:
+            key = (url, error.split(" near: ")[0])
+            examples.setdefault(key, error)
+            failures.setdefault(key, []).append(who)
+
     for label, person in callers:
-        person.language = "en"
+        first, *others = LANGUAGES
+        person.language = first
         person.save(update_fields=["language"])
         verify_session(client, person)
-        pages = _discover(client, walk_world["explicit"])
+        pages = _discover(
+            client,
+            walk_world["explicit"],
+            lambda url, response, error, who=f"{label} [{first}]": check(
+                url, response, error, who=who
+            ),
+        )
         distinct_pages.update(pages)
-        for language in LANGUAGES:
+        for language in others:
             person.language = language
             person.save(update_fields=["language"])
             for url in pages:
                 response, error = _get(client, url)
-                requested += 1
-                if error is None:
-                    statuses[f"{response.status_code // 100}xx"] += 1
-                    error = _problem(response, url)
-                if error is not None:
-                    key = (url, error.split(" near: ")[0])
-                    examples.setdefault(key, error)
-                    failures.setdefault(key, []).append(f"{label} [{language}]")
+                check(url, response, error, who=f"{label} [{language}]")
         client.logout()
 
+    requested = statuses.pop("requests", 0)
     summary = (
         f"page walk: {requested} requests = {len(distinct_pages)} distinct pages walked by "
         f"{len(callers)} callers ({', '.join(label for label, _p in callers)}) in "
