@@ -121,6 +121,27 @@ def test_policy_new_page__bad_step_fields__every_error_by_its_field_and_summaris
     assert not EscalationPolicy.objects.filter(name="Broken").exists()
 
 
+def test_policy_new_page__name_missing_and_a_step_incomplete__both_shown_at_once(
+    people, make_team, ops, verified_client
+):
+    (alice,) = people("alice")
+    make_team(alice, slug="forms-team5")
+
+    response = verified_client(ops).post(
+        "/warroom/teams/forms-team5/policies/new",
+        {
+            "name": "",
+            **_steps({"kind": "notify_schedule"}, {"kind": "wait", "wait_minutes": "5000"}),
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_name_error"' in html
+    assert 'id="id_steps-0-schedule_error"' in html
+    assert 'id="id_steps-1-wait_minutes_error"' in html and "1440" in html
+
+
 def test_policy_new_page__steps_the_service_refuses__message_shown(
     people, make_team, ops, verified_client
 ):
