@@ -121,9 +121,16 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.portal",
             ],
+            # Every template has the portal's helpers without {% load %}; their date and
+            # time filters replace Django's so that a stored far-future moment never fails
+            # a page (see apps/core/templatetags/portal.py).
+            "builtins": ["apps.core.templatetags.portal"],
         },
     },
 ]
+
+# Every form shows its errors next to each field and a summary at the top.
+FORM_RENDERER = "apps.core.web.renderer.PortalFormRenderer"
 
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
@@ -309,7 +316,7 @@ SPECTACULAR_SETTINGS = {
         "LaunchLogKindEnum": "apps.warroom.models.launch.LaunchLogEntry.Kind",
     },
 }
-# How long an Idempotency-Key answer is kept, in hours.
+# How long an Idempotency-Key answer (and a used one-time form token) is kept, in hours.
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 # --- Approvals ----------------------------------------------------------------------
@@ -370,7 +377,8 @@ CELERY_BEAT_SCHEDULE = {
     # Picks up outbox messages whose retry time has come, including any a crashed
     # worker left behind; delivery itself is idempotent per message.
     "notify-outbox-sweep": {"task": "notify.outbox_sweep_task", "schedule": 15.0},
-    # Drops stored Idempotency-Key answers older than IDEMPOTENCY_KEY_TTL_HOURS.
+    # Drops stored Idempotency-Key answers and used one-time form tokens older than
+    # IDEMPOTENCY_KEY_TTL_HOURS.
     "core-idempotency-purge": {"task": "core.idempotency_purge_task", "schedule": 3600.0},
     # Marks pending change requests past their expiry as expired (approval re-checks too),
     # so the inbox and the one-pending-per-target rule do not keep stale requests alive.

@@ -18,7 +18,10 @@ class AccountsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from apps.accounts import models, policy, signals
-        from apps.core import navigation
+        from apps.accounts.roles import ROLE_LABELS
+        from apps.core import labels, navigation
+
+        labels.register("role", ROLE_LABELS)
 
         navigation.set_permission_checker(policy.navigation_checker)
         navigation.register(

@@ -9,6 +9,7 @@ from functools import lru_cache
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import lockout, mfa
@@ -19,6 +20,12 @@ from apps.accounts.roles import ROLES
 def timezone_choices() -> list[tuple[str, str]]:
     names = sorted(zoneinfo.available_timezones() - {"localtime"})
     return [(name, name) for name in names]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language by its own name (English, Bahasa Indonesia, Русский): someone who
+    switched to a language they cannot read must still find their own."""
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -116,7 +123,7 @@ class LockoutLiftForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
 
 
 class RoleForm(forms.Form):

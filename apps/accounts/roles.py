@@ -25,6 +25,16 @@ ROLES: dict[str, str] = {
     INCIDENT_COMMANDER: _("Incident commander: leads incidents, grants freeze exceptions"),
 }
 
+# The short names pages show for the roles (the role's identifier stays in the data).
+ROLE_LABELS: dict[str, str] = {
+    SUPER_ADMIN: _("Super admin"),
+    OPS: _("Ops"),
+    FINANCE: _("Finance"),
+    REVIEWER: _("Reviewer"),
+    SUPPORT: _("Support"),
+    INCIDENT_COMMANDER: _("Incident commander"),
+}
+
 # What every verified person may do regardless of role.
 _EVERYONE = {
     "accounts.view_user",

@@ -28,6 +28,7 @@ from apps.accounts.forms_tokens import (
 from apps.accounts.scopes import SCOPES
 from apps.accounts.services import tokens as token_services
 from apps.core.navigation import NavItem, register
+from apps.core.web.once import one_submission
 
 PAGE_SIZE = 50
 MANAGE = token_services.MANAGE_PERMISSION
@@ -74,6 +75,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_submission
 def account_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     form = ServiceAccountForm(request.POST or None)
@@ -124,6 +126,7 @@ def account_disable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_submission
 def token_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     account = _account(request, pk)

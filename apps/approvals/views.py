@@ -23,6 +23,7 @@ from apps.approvals.forms import ApproveForm, FreezeWindowForm, RejectForm, Role
 from apps.approvals.handlers.roles import KIND as ROLE_CHANGE_KIND
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.once import one_submission
 
 PAGE_SIZE = 25
 VIEW = selectors.VIEW_PERMISSION
@@ -295,6 +296,7 @@ def role_change_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@one_submission
 def freeze_windows(request: HttpRequest) -> HttpResponse:
     _require(request, VIEW)
     can_manage = can(request.user, freeze.MANAGE_FREEZE)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -48,6 +49,52 @@ def _active_filters(filterset) -> dict[str, str]:
     }
 
 
+def _shown(value, choices: dict | None):
+    """One side of a recorded change as people read it ("None" is how nothing is stored)."""
+    if value is None or value == "None":
+        return None
+    if choices is not None and str(value) in choices:
+        return choices[str(value)]
+    return value
+
+
+def change_rows(entry) -> list[dict]:
+    """A change record's fields with their labels, before and after (choices as labels).
+
+    Read from the recorded changes by name: a field called ``items`` or ``values`` is a
+    field like any other (a template looking up ``changes.items`` would get the field).
+    """
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    changes = entry.changes_dict if isinstance(entry.changes_dict, dict) else {}
+    rows = []
+    for name, change in changes.items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+        label = getattr(field, "verbose_name", None) or name
+        choices = (
+            {str(key): text for key, text in field.flatchoices}
+            if field is not None and getattr(field, "choices", None)
+            else None
+        )
+        if isinstance(change, list | tuple) and len(change) == 2:
+            before, after = change
+        else:  # many-to-many changes are recorded as one description
+            before, after = None, change
+        rows.append(
+            {
+                "field": name,
+                "label": capfirst(str(label)),
+                "before": _shown(before, choices),
+                "after": _shown(after, choices),
+            }
+        )
+    return rows
+
+
 def _kinds_nav(current: str) -> list[dict]:
     return [
         {"key": key, "label": label, "active": key == current} for key, label in KIND_LABELS.items()
@@ -62,6 +109,9 @@ def trail(request: HttpRequest) -> HttpResponse:
     kind = _kind(request)
     filterset, queryset = _filtered(request, kind)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if kind == "changes":
+        for entry in page:
+            entry.change_rows = change_rows(entry)
     return render(
         request,
         "audit/trail.html",

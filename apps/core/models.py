@@ -84,3 +84,42 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that a submission has used (see ``apps.core.web.once``).
+
+    A create form carries a random token issued when it was rendered; its first POST
+    inserts this row (the token is unique), so a second POST of the same form — a double
+    click, a reload after submitting — finds it and creates nothing. ``result_url`` is
+    where the first submission led (what it created). Rows older than
+    IDEMPOTENCY_KEY_TTL_HOURS are purged with the Idempotency-Key answers.
+    """
+
+    token = models.CharField(_("token"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    path = models.CharField(_("path"), max_length=500)
+    result_url = models.CharField(_("result address"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token"],
+                name="core_formsubmission_token_unique",
+                violation_error_message=_("This form was already submitted."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} [{self.token[:8]}…]"

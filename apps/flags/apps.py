@@ -18,13 +18,18 @@ class FlagsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from apps.approvals import registry
+        from apps.core import labels
         from apps.flags import (
             models,
             navigation,  # noqa: F401  (registers the "Flags" menu entry)
         )
-        from apps.flags.handlers import FlagStateChangeHandler
+        from apps.flags.handlers import FlagStateChangeHandler, FlagUnblockRequestHandler
+        from apps.flags.scopes import ScopeKind
 
         registry.register(FlagStateChangeHandler())
+        registry.register(FlagUnblockRequestHandler())
+        # Pages name scope kinds by their labels.
+        labels.register("flag_scope", dict(ScopeKind.choices))
         # Every flag, state, scheduled change and subscription is in the audit trail.
         auditlog.register(models.Flag)
         auditlog.register(models.FlagState)

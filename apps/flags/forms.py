@@ -125,6 +125,34 @@ class ScheduledChangeForm(_ScopedForm):
         return data
 
 
+class UnblockRequestForm(forms.Form):
+    """Ask for the unblock of one customer (a user-scoped state)."""
+
+    scope_value = forms.CharField(
+        label=_("Customer"),
+        max_length=150,
+        help_text=_("The platform customer's id or handle, as in the block."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the block can be lifted.")},
+    )
+    incident_ref = forms.CharField(
+        label=_("Ticket or incident"),
+        max_length=64,
+        required=False,
+        help_text=_("Optional reference, e.g. SUP-42."),
+    )
+
+    def clean_scope_value(self) -> str:
+        try:
+            return normalize_scope_value(ScopeKind.USER, self.cleaned_data["scope_value"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

@@ -200,3 +200,41 @@ class FlagStateChangeHandler(ChangeHandler):
 
     def allows_bootstrap(self, *, payload: dict, actor) -> bool:
         return False
+
+
+UNBLOCK_REQUEST_KIND = "flags.unblock_request"
+
+
+class FlagUnblockRequestHandler(FlagStateChangeHandler):
+    """Kind ``flags.unblock_request``: someone who may block a customer (a user-scoped
+    state) but not lift the block asks for the unblock (support froze a customer's claims).
+
+    The payload, the target and what approval does are those of ``flags.state`` — so one
+    request per (flag, scope) may be pending, whichever kind filed it, and approval inserts
+    the unblock. Only the filing differs: ``flags.set_user_scope`` (support) may file it,
+    for the user scope of a fund-related flag only (the unblock of any other flag a
+    support person applies alone), and only people file it. The approver needs
+    ``approvals.approve_change`` (super admins), as for every fund-related unblock: asking
+    through this kind opens no shorter path.
+    """
+
+    kind = UNBLOCK_REQUEST_KIND
+    request_permission = "flags.set_user_scope"
+    approve_permission = "approvals.approve_change"
+    token_scope = ""
+    freezable = False
+
+    def validate(self, payload: dict) -> dict:
+        errors: dict = {}
+        if payload.get("scheduled_change") is not None:
+            errors["scheduled_change"] = [_("An unblock request takes effect when approved.")]
+        if payload.get("scope_kind") != ScopeKind.USER:
+            errors["scope_kind"] = [
+                _("An unblock request is for one customer: use the user scope.")
+            ]
+        if errors:
+            raise ValidationError(errors)
+        return super().validate(payload)
+
+    def describe(self, payload: dict) -> str:
+        return _("Unblock requested: %(change)s") % {"change": super().describe(payload)}

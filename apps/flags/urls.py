@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:key>/", views.flag_detail, name="detail"),
     path("<str:key>/block", views.flag_block, name="block"),
     path("<str:key>/unblock", views.flag_unblock, name="unblock"),
+    path("<str:key>/request-unblock", views.flag_request_unblock, name="request_unblock"),
 ]

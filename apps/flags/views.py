@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.policy import can
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.once import one_submission
 from apps.flags import selectors, services
 from apps.flags.forms import (
     CancelForm,
@@ -30,13 +31,16 @@ from apps.flags.forms import (
     FlagStateForm,
     ScheduledChangeForm,
     ScheduledFilterForm,
+    UnblockRequestForm,
     apply_service_errors,
 )
 from apps.flags.handlers import KIND as FLAG_STATE_KIND
+from apps.flags.handlers import UNBLOCK_REQUEST_KIND
 from apps.flags.models import Flag, FlagKind, ScheduledFlagChange, ScheduledStatus, StateSource
 from apps.flags.scopes import ScopeKind
 
 VIEW = "flags.view_flag"
+USER_SCOPE = "flags.set_user_scope"
 SCHEDULE = "flags.schedule_change"
 HISTORY_PAGE_SIZE = 25
 SCHEDULED_PAGE_SIZE = 25
@@ -103,7 +107,7 @@ def _with_pending_requests(states, flag_key: str | None = None) -> None:
     pending = {}
     for change_request in (
         ChangeRequest.objects.pending()
-        .filter(kind=FLAG_STATE_KIND, target__startswith=prefix)
+        .filter(kind__in=[FLAG_STATE_KIND, UNBLOCK_REQUEST_KIND], target__startswith=prefix)
         .only("pk", "target", "status")
     ):
         parts = change_request.target.split(":", 3)
@@ -111,6 +115,16 @@ def _with_pending_requests(states, flag_key: str | None = None) -> None:
             pending[tuple(parts[1:])] = change_request
     for state in states:
         state.pending_request = pending.get((state.flag.key, state.scope_kind, state.scope_value))
+
+
+def _may_request_unblock(user, flag: Flag) -> bool:
+    """May block a customer but not lift the block (support on a fund-related flag): the
+    page offers to ask for the unblock instead."""
+    return (
+        ScopeKind.USER in flag.accepted_scopes
+        and can(user, USER_SCOPE)
+        and not services.may_set_state(user, flag, flag.risky_state, ScopeKind.USER)
+    )
 
 
 def _direction_words(flag: Flag, direction: str) -> dict:
@@ -155,6 +169,7 @@ def panel(request: HttpRequest) -> HttpResponse:
                     request.user, row.flag, SAFE, auto_id=f"id_flag{row.flag.pk}_%s"
                 ),
                 "may_unblock": bool(_scope_kinds_for(request.user, row.flag, RISKY)),
+                "may_request_unblock": _may_request_unblock(request.user, row.flag),
                 "words": _direction_words(row.flag, SAFE),
             }
         )
@@ -198,6 +213,7 @@ def flag_detail(request: HttpRequest, key: str) -> HttpResponse:
             "pending": pending,
             "block_form": _state_form(request.user, flag, SAFE),
             "may_unblock": bool(_scope_kinds_for(request.user, flag, RISKY)),
+            "may_request_unblock": _may_request_unblock(request.user, flag),
             "words": _direction_words(flag, SAFE),
             "next": request.path,
         },
@@ -290,6 +306,44 @@ def flag_unblock(request: HttpRequest, key: str) -> HttpResponse:
     return _set_state(request, key, RISKY)
 
 
+@login_required
+@one_submission
+def flag_request_unblock(request: HttpRequest, key: str) -> HttpResponse:
+    """Ask for a customer's block to be lifted (support froze their claims): files a
+    change request a super admin approves; people who may unblock it do so at once."""
+    _require(request, VIEW)
+    _require(request, USER_SCOPE)
+    flag = _flag_or_404(key)
+    if ScopeKind.USER not in flag.accepted_scopes:
+        raise Http404
+    form = UnblockRequestForm(
+        request.POST or None, initial={"scope_value": request.GET.get("scope_value", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.flag_unblock_request(
+                actor=request.user,
+                flag=flag,
+                scope_value=data["scope_value"],
+                reason=data["reason"],
+                incident_ref=data["incident_ref"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        except ApprovalRefused as error:
+            form.add_error(None, error.message)
+        else:
+            _announce(request, flag, change)
+            return redirect("flags:detail", key=flag.key)
+    return render(
+        request,
+        "flags/request_unblock.html",
+        {"flag": flag, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
 # --- scheduled changes ---------------------------------------------------------------------
 
 
@@ -317,6 +371,7 @@ def _scheduled_context(request: HttpRequest, form=None) -> dict:
 
 
 @login_required
+@one_submission
 def scheduled(request: HttpRequest) -> HttpResponse:
     """Scheduled changes (open fundraising 24 h after launch): list, add, cancel."""
     _require(request, VIEW)

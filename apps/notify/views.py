@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can, is_mfa_verified
+from apps.core.web.once import one_submission
 from apps.notify import selectors, services
 from apps.notify.forms import (
     ChannelForm,
@@ -62,6 +63,7 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def channel_create(request: HttpRequest) -> HttpResponse:
     _require(request, "notify.manage_channel")
     form = ChannelForm(request.POST or None)
@@ -176,6 +178,7 @@ def outbox_retry(request: HttpRequest, pk) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def contact_methods(request: HttpRequest) -> HttpResponse:
     _require_person(request)
     form = ContactMethodForm(request.POST or None)

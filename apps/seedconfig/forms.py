@@ -140,7 +140,20 @@ class WalletForm(ChangeReasonForm):
     purpose = forms.ChoiceField(
         label=_("Purpose"), choices=[(p, TreasuryWallet.Purpose(p).label) for p in PURPOSES]
     )
-    address = forms.CharField(label=_("Address"), max_length=100)
+    # A whole address shows: 44 characters (Solana), 42 (EVM), 34 (Tron), monospaced.
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "class": "address",
+                "size": 50,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+            }
+        ),
+    )
     label = forms.CharField(label=_("Label"), required=False, max_length=100)
     field_order = [
         "asset",

@@ -11,8 +11,13 @@ class WarroomConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.core import navigation
+        from apps.core import labels, navigation
         from apps.warroom import models
+        from apps.warroom.forms import DAY_CHOICES
+
+        # Pages show these identifiers by their labels (page steps, layer days).
+        labels.register("escalation_step", dict(models.EscalationStep.Kind.choices))
+        labels.register("weekday", {str(number): name for number, name in DAY_CHOICES})
 
         # Schedules and everything they are made of are audited (JSON changes, m2m too).
         auditlog.register(models.Team, m2m_fields={"members"})

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.warroom.models import EscalationStep, LayerVersion, Page, Schedule, Team
+from apps.warroom.models.escalation import MAX_REPEATS, MAX_WAIT_MINUTES, MIN_WAIT_MINUTES
 
 User = get_user_model()
 
@@ -229,6 +230,33 @@ class StepForm(forms.Form):
     wait_minutes = forms.IntegerField(label=_("Wait (min)"), required=False)
     repeat_from = forms.IntegerField(label=_("Repeat from step"), required=False)
     repeat_times = forms.IntegerField(label=_("Times"), required=False)
+
+    def clean(self):
+        """What each kind of step needs, on the field that lacks it (the service checks
+        the rest: a repeat's step number against the steps kept, the person's state)."""
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == EscalationStep.Kind.NOTIFY_SCHEDULE and not data.get("schedule"):
+            self.add_error("schedule", _("Choose the schedule whose on-call person is told."))
+        if kind == EscalationStep.Kind.NOTIFY_USER and not data.get("user"):
+            self.add_error("user", _("Choose the person to notify."))
+        if kind == EscalationStep.Kind.WAIT:
+            minutes = data.get("wait_minutes")
+            if minutes is None or not MIN_WAIT_MINUTES <= minutes <= MAX_WAIT_MINUTES:
+                self.add_error(
+                    "wait_minutes",
+                    _("A wait lasts from 1 minute to 24 hours (%(max)s minutes).")
+                    % {"max": MAX_WAIT_MINUTES},
+                )
+        if kind == EscalationStep.Kind.REPEAT:
+            if data.get("repeat_from") is None or data["repeat_from"] < 1:
+                self.add_error("repeat_from", _("Repeat from an earlier step (its number)."))
+            times = data.get("repeat_times")
+            if times is None or not 1 <= times <= MAX_REPEATS:
+                self.add_error(
+                    "repeat_times", _("Repeat 1 to %(max)s times.") % {"max": MAX_REPEATS}
+                )
+        return data
 
     def as_step(self) -> dict | None:
         data = self.cleaned_data

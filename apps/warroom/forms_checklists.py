@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.warroom.models import (
@@ -69,6 +70,15 @@ class RunStartForm(forms.Form):
         ).order_by("t0", "id")
 
 
+def _evidence_help() -> str:
+    # Formatted when shown, not at import: a help text filled in at import stays in the
+    # language the process started in.
+    return _("At most %(mb)s MB: %(types)s.") % {
+        "mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "types": ", ".join(sorted(EVIDENCE_CONTENT_TYPES)),
+    }
+
+
 class ItemMarkForm(forms.Form):
     """Pass, fail or skip one item, with a note and evidence."""
 
@@ -94,11 +104,7 @@ class ItemMarkForm(forms.Form):
     evidence_file = forms.FileField(
         label=_("Evidence file"),
         required=False,
-        help_text=_("At most %(mb)s MB: %(types)s.")
-        % {
-            "mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
-            "types": ", ".join(sorted(EVIDENCE_CONTENT_TYPES)),
-        },
+        help_text=lazy(_evidence_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(EVIDENCE_CONTENT_TYPES))}),
     )
 

@@ -134,7 +134,9 @@ def countdown(*, user, plan: LaunchPlan, now: datetime | None = None) -> Countdo
     """Everything the countdown page shows, in a fixed number of queries."""
     now = now or timezone.now()
     phases = list(plan.phases.all())
-    counts = {
+    # Every status has its count (0 when no task has it): the page shows each one.
+    counts = dict.fromkeys(LaunchTask.Status.values, 0)
+    counts |= {
         row["status"]: row["n"]
         for row in LaunchTask.objects.filter(plan=plan)
         .values("status")

@@ -84,3 +84,29 @@ def test_profile__anonymous__sent_to_login(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_profile__language_choices__each_language_in_its_own_name(verified_client):
+    user = UserFactory(roles=["ops"], language="ru")
+    html = verified_client(user).get(reverse("accounts:profile")).content.decode()
+
+    for own_name in ("English", "Bahasa Indonesia", "Русский"):
+        assert f">{own_name}</option>" in html
+    assert ">Английский</option>" not in html
+
+
+def test_home__roles__shown_by_their_names_not_their_identifiers(verified_client):
+    user = UserFactory(roles=["super_admin", "incident_commander"])
+    html = verified_client(user).get("/").content.decode()
+
+    assert ">Super admin<" in html and ">Incident commander<" in html
+    assert ">super_admin<" not in html and ">incident_commander<" not in html
+
+
+def test_every_page__favicon_linked_and_present(verified_client):
+    from django.contrib.staticfiles import finders
+
+    html = verified_client(UserFactory(roles=["ops"])).get("/").content.decode()
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("favicon.svg")

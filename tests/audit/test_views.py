@@ -296,3 +296,46 @@ def test_export_csv__formula_like_text__neutralised(exporter, write_event):
 
     row = next(csv.DictReader(io.StringIO(_stream(response))))
     assert row["target_repr"] == "'=HYPERLINK(1)"
+
+
+# --- readable records ------------------------------------------------------------------------
+
+
+def test_trail_page__change_with_a_field_named_items__answers_and_shows_it(viewer):
+    """A checklist run's change record has a field called ``items``: the page must show it
+    as a field (a template looking up ``changes.items`` took the field for the method)."""
+    from apps.warroom import services
+    from apps.warroom.models import ChecklistRun, ChecklistTemplate
+
+    client, user = viewer
+    run = services.checklist_run_start(
+        actor=user,
+        template=ChecklistTemplate.objects.get(slug="prod-smoke-test"),
+        environment=ChecklistRun.Environment.PRODUCTION,
+    )
+    change = LogEntry.objects.filter(object_pk=str(run.pk), changes__has_key="items").first()
+    assert change is not None, "starting a run records a change with an items field"
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    shown = next(row for row in response.context["page"] if row.pk == change.pk)
+    assert "items" in {row["field"] for row in shown.change_rows}
+    assert 'title="items"' in _body(response)
+    # Choices are shown by their labels, not their stored values.
+    status_row = next(row for row in shown.change_rows if row["field"] == "status")
+    assert status_row["after"] == ChecklistRun.Status.IN_PROGRESS.label
+
+
+def test_trail_page__event_data__a_key_value_list_not_a_python_dict(viewer, write_event):
+    client, _user = viewer
+    write_event(
+        "flag.blocked",
+        data={"flag": "claim", "scope": {"kind": "user", "value": "cust-1"}, "until": None},
+    )
+
+    body = _body(client.get(URL + "?kind=events"))
+
+    assert "{&#x27;" not in body and "{'" not in body
+    assert '<dt title="flag">Flag</dt><dd>claim</dd>' in body
+    assert '<dt title="scope">Scope</dt><dd><dl class="data"><dt title="kind">Kind</dt>' in body

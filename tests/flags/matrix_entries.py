@@ -137,6 +137,20 @@ ENTRIES = [
         "/flags/feed.post/unblock",
         roles={OPS, SUPER_ADMIN, SUPPORT},
     ),
+    # Whoever sets user-scoped states may ask for a customer's unblock (claim: fund-related).
+    Entry(
+        "flags.page.request_unblock_form",
+        "GET",
+        "/flags/claim/request-unblock?scope_value=u-3",
+        roles={OPS, SUPER_ADMIN, SUPPORT},
+    ),
+    Entry(
+        "flags.page.request_unblock",
+        "POST",
+        "/flags/claim/request-unblock",
+        roles={OPS, SUPER_ADMIN, SUPPORT},
+        data={"scope_value": "u-3", "reason": "matrix"},
+    ),
     Entry(
         "flags.page.schedule",
         "POST",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from apps.approvals.models import ChangeRequest
@@ -254,3 +256,17 @@ def test_fee_rule_page__config_freeze__refused_unless_marked_as_exception(
     assert "Launch config freeze" in str(refused.context["form"].errors)
     assert excepted.status_code == 302
     assert ChangeRequest.objects.get(status="pending").freeze_exception is True
+
+
+def test_wallet_page__address_field__wide_and_monospaced_for_a_whole_address(
+    people, applied, verified_client
+):
+    applied(load_seed())
+
+    html = verified_client(people["finance"]).get("/config/treasury-wallets/new/").content.decode()
+
+    field = re.search(r'<input[^>]*name="address"[^>]*>', html).group(0)
+    assert 'class="address"' in field
+    size = int(re.search(r'size="(\d+)"', field).group(1))
+    assert size >= 44  # a Solana address is 44 characters, an EVM one 42
+    assert 'spellcheck="false"' in field

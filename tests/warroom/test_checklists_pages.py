@@ -165,6 +165,34 @@ def test_run_page__bad_mark_without_htmx__400_page_with_errors(run, ops, verifie
     assert "needs evidence" in response.content.decode()
 
 
+def test_run_page__bad_mark_without_htmx__summary_at_the_top_links_to_the_field(
+    run, ops, verified_client
+):
+    response = verified_client(ops).post(
+        f"/warroom/checklists/runs/{run.pk}/items/2", {"i2-result": "passed"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = html.index('class="error-summary"')
+    assert summary < html.index('id="item-1"'), "the summary comes before every item"
+    assert 'href="#id_i2-evidence_text"' in html[summary:]
+    assert "Item 2" in html[summary : html.index('id="item-1"')]
+
+
+def test_run_page__bad_mark_with_htmx__summary_swapped_in_at_the_top(run, ops, verified_client):
+    client = verified_client(ops)
+
+    refused = _mark(client, run, 2, result="passed").content.decode()
+    accepted = _mark(client, run, 2, result="passed", evidence_text="tx 0xabc").content.decode()
+
+    assert '<div id="form-errors" hx-swap-oob="true">' in refused
+    assert 'href="#id_i2-evidence_text"' in refused
+    # once the item is marked, the summary at the top is emptied
+    after = accepted[accepted.index('<div id="form-errors"') :]
+    assert "error-summary" not in after
+
+
 def test_run_page__no_such_item__404(run, ops, verified_client):
     assert _mark(verified_client(ops), run, 99, result="passed").status_code == 404
 
@@ -463,3 +491,26 @@ def test_template_page__shows_items(verified_client, make_user):
         .content.decode()
     )
     assert "Error rate below 1% for 15 minutes" in html
+
+
+def test_run_page__in_russian__help_texts_in_russian(run, ops, verified_client):
+    ops.language = "ru"
+    ops.save(update_fields=["language"])
+
+    html = verified_client(ops).get(f"/warroom/checklists/runs/{run.pk}/").content.decode()
+
+    assert "Не более" in html  # the evidence file's limit, formatted when shown
+    assert "At most" not in html
+
+
+def test_run_page__history_of_marks__24_hour_times_with_seconds(run, ops, verified_client):
+    item = _item(run, 1)
+    with time_machine.travel(datetime(2027, 3, 28, 7, 5, 42, tzinfo=UTC), tick=False):
+        services.checklist_item_mark(actor=ops, item=item, result="passed", note="ok")
+    with time_machine.travel(datetime(2027, 3, 28, 19, 6, 7, tzinfo=UTC), tick=False):
+        services.checklist_item_mark(actor=ops, item=_item(run, 1), result="failed", note="no")
+
+    html = verified_client(ops).get(f"/warroom/checklists/runs/{run.pk}/").content.decode()
+
+    assert "07:05:42" in html and "19:06:07" in html
+    assert "a.m.:" not in html and "p.m.:" not in html

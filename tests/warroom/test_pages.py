@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -176,3 +176,36 @@ def test_board__shows_who_is_on_call_and_gaps(
     assert "alice" in section
     assert "nobody" in section
     assert "gap" in section
+
+
+# --- what people read on the pages ------------------------------------------------------------
+
+
+def test_page_detail__timeline__a_24_hour_time_with_seconds_and_step_labels(
+    paging, ops, verified_client
+):
+    with time_machine.travel(datetime(2027, 3, 1, 7, 5, 42, tzinfo=UTC), tick=False):
+        page = services.page_trigger(
+            actor=ops, team=paging["team"], title="Indexer lag", policy=paging["policy"]
+        )
+
+    html = verified_client(ops).get(f"/warroom/pages/{page.pk}/").content.decode()
+
+    assert "07:05:42" in html
+    assert "a.m.:" not in html and "p.m.:" not in html
+    assert "Notify a person" in html and "Notify the team lead" in html
+    assert "notify_user" not in html and "notify_team_lead" not in html
+    assert "30 min" in html
+
+
+def test_schedule_page__one_week_shifts__singular_and_day_names(
+    ops, make_team, make_schedule, make_layer, people, verified_client
+):
+    (alice,) = people("alice")
+    schedule = make_schedule(make_team(alice))
+    make_layer(schedule, [alice], shift_kind="weekly", shift_length=1, days=[0, 1, 2, 3, 4])
+
+    html = verified_client(ops).get(f"/warroom/schedules/{schedule.pk}/").content.decode()
+
+    assert "1 week<" in html and "1 weeks" not in html
+    assert "Mon, Tue, Wed, Thu, Fri" in html

@@ -82,6 +82,84 @@ def test_policy_edit_page__wait_over_a_day__refused_and_unchanged(
     assert policy.steps.count() == 1
 
 
+def test_policy_new_page__bad_step_fields__every_error_by_its_field_and_summarised(
+    people, make_team, ops, verified_client
+):
+    (alice,) = people("alice")
+    make_team(alice, slug="forms-team3")
+
+    response = verified_client(ops).post(
+        "/warroom/teams/forms-team3/policies/new",
+        {
+            "name": "Broken",
+            **_steps(
+                {"kind": "notify_schedule", "schedule": "999999"},
+                {"kind": "notify_user", "user": "not-a-person"},
+                {"kind": "repeat", "repeat_from": "first", "repeat_times": "twice"},
+                {"kind": "teleport"},
+            ),
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    formset = response.context["formset"]
+    for row, field in [
+        (0, "schedule"),
+        (1, "user"),
+        (2, "repeat_from"),
+        (2, "repeat_times"),
+        (3, "kind"),
+    ]:
+        assert formset.forms[row].errors[field], (row, field)
+        # next to its field: the error list the field's aria-describedby names
+        assert f'id="id_steps-{row}-{field}_error"' in html, (row, field)
+        assert f'aria-describedby="id_steps-{row}-{field}_error"' in html, (row, field)
+        # and in the summary at the top, linking to the field
+        assert f'href="#id_steps-{row}-{field}"' in html, (row, field)
+    assert html.index('class="error-summary"') < html.index("<table")
+    assert not EscalationPolicy.objects.filter(name="Broken").exists()
+
+
+def test_policy_new_page__name_missing_and_a_step_incomplete__both_shown_at_once(
+    people, make_team, ops, verified_client
+):
+    (alice,) = people("alice")
+    make_team(alice, slug="forms-team5")
+
+    response = verified_client(ops).post(
+        "/warroom/teams/forms-team5/policies/new",
+        {
+            "name": "",
+            **_steps({"kind": "notify_schedule"}, {"kind": "wait", "wait_minutes": "5000"}),
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_name_error"' in html
+    assert 'id="id_steps-0-schedule_error"' in html
+    assert 'id="id_steps-1-wait_minutes_error"' in html and "1440" in html
+
+
+def test_policy_new_page__steps_the_service_refuses__message_shown(
+    people, make_team, ops, verified_client
+):
+    (alice,) = people("alice")
+    make_team(alice, slug="forms-team4")
+
+    response = verified_client(ops).post(
+        "/warroom/teams/forms-team4/policies/new",
+        {"name": "Only waits", **_steps({"kind": "wait", "wait_minutes": "5"})},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "must notify someone" in html
+    assert html.index("must notify someone") < html.index("<table")
+    assert not EscalationPolicy.objects.filter(name="Only waits").exists()
+
+
 def test_layer_edit_page__new_participants__new_version_from_now(
     people, make_team, make_schedule, make_layer, ops, verified_client
 ):

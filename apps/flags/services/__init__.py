@@ -26,6 +26,7 @@ commit, the version in the shared cache and the ``flag_state_changed`` signal fo
 """
 
 from apps.flags.services.effects import insert_state
+from apps.flags.services.requests import flag_unblock_request
 from apps.flags.services.rules import (
     CALLER_SOURCES,
     EVENT_BLOCK_LIFTED,
@@ -70,6 +71,7 @@ __all__ = [
     "flag_state_set",
     "flag_subscription_create",
     "flag_subscription_set_enabled",
+    "flag_unblock_request",
     "insert_state",
     "may_set_state",
     "scheduled_change_cancel",

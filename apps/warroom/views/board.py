@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
+from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import (
     LaunchChainForm,
@@ -81,6 +82,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def board_override(request: HttpRequest, slug: str) -> HttpResponse:
     """Create an override from the board, then show the board again."""
     require(request, "warroom.view_schedule")
@@ -194,6 +196,7 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
     require(request, "warroom.send_test_page", team)
@@ -204,6 +207,7 @@ def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
     require(request, "warroom.trigger_page")
@@ -231,6 +235,7 @@ def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def team_launch_chain(request: HttpRequest, slug: str) -> HttpResponse:
     """Create the launch runbook's L1–L4 escalation policy for a team."""
     team = get_object_or_404(Team, slug=slug)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.policy import can
+from apps.core.web.once import one_submission
 from apps.warroom import checklist_report, services
 from apps.warroom import selectors_checklists as selectors
 from apps.warroom.forms import apply_service_errors
@@ -168,6 +169,7 @@ def _template_form(request: HttpRequest, template=None) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def template_new(request: HttpRequest) -> HttpResponse:
     require(request, "warroom.add_checklisttemplate")
     return _template_form(request)
@@ -184,6 +186,7 @@ def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def run_start(request: HttpRequest) -> HttpResponse:
     require(request, RUN_PERMISSION)
     initial = {}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import FeedForm, apply_service_errors
 from apps.warroom.models import CalendarFeed
@@ -33,6 +34,7 @@ def _feeds_page(request, form, created_url=None, status=200):
 
 @login_required
 @never_cache
+@one_submission
 def feed_list(request: HttpRequest) -> HttpResponse:
     """My feeds; a new feed's URL is shown on the answer to its creation, once."""
     require(request, "warroom.view_schedule")

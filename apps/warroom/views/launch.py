@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
+from apps.core.web.once import one_submission
 from apps.warroom import selectors_checklists, services
 from apps.warroom import selectors_launch as selectors
 from apps.warroom.forms import apply_service_errors
@@ -120,6 +121,7 @@ def launch_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def launch_new(request: HttpRequest) -> HttpResponse:
     require(request, PERM_ADD)
     form = LaunchPlanCreateForm(request.POST or None, prefix="plan")
@@ -305,6 +307,7 @@ def _task_form(request: HttpRequest, plan: LaunchPlan, task: LaunchTask | None) 
 
 
 @login_required
+@one_submission
 def launch_task_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(request, PERM_CHANGE, plan)
@@ -368,6 +371,7 @@ def launch_task_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def launch_criterion_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     require(request, PERM_CHANGE, plan)
@@ -420,6 +424,7 @@ def launch_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@one_submission
 def launch_log_append(request: HttpRequest) -> HttpResponse:
     """Append an entry (optionally for one launch). With htmx, the latest entries and a
     fresh form come back; without, the page the form was on."""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
+from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import (
     PageFilterForm,
@@ -77,6 +78,7 @@ def _policy_form(request, *, team: Team, policy: EscalationPolicy | None):
 
 
 @login_required
+@one_submission
 def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
     require(request, "warroom.add_escalationpolicy")
     team = get_object_or_404(Team, slug=slug)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
 from apps.warroom.models import Override, RotationLayer, Schedule
@@ -102,6 +103,7 @@ def _layer_form_page(request, schedule, form, layer=None, status=200):
 
 
 @login_required
+@one_submission
 def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(pk)
     require(request, "warroom.change_schedule", schedule)
@@ -159,6 +161,7 @@ def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@one_submission
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(pk)
     require(request, "warroom.change_schedule", schedule)
