@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core import celery_context  # noqa: F401  (connects the task signals)
+        from apps.core.bounds import install_date_bounds
+
+        install_date_bounds()
