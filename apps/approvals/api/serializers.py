@@ -8,11 +8,15 @@ from rest_framework import serializers
 
 from apps.approvals import registry, services
 from apps.approvals.models import ChangeRequest
+from apps.core.api.input import JsonInput
+from apps.core.api.query import text_filter, yes_no_filter
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     requester = serializers.CharField(source="requester.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     payload = serializers.SerializerMethodField()
     # Rows {"field", "before", "after"} (handlers may add keys such as "change").
     diff = serializers.ListField(child=serializers.DictField(), read_only=True)
@@ -59,7 +63,16 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return bool(obj.is_pending and user is not None and services.can_decide(user, obj))
 
 
-class ChangeRequestCreateSerializer(serializers.Serializer):
+class ChangeRequestFilterSerializer(serializers.Serializer):
+    """Query parameters of the change-request list."""
+
+    status = serializers.ChoiceField(choices=ChangeRequest.Status.choices, required=False)
+    kind = text_filter(_("A kind of change, e.g. flags.state."))
+    mine = yes_no_filter(_("Only requests I filed."))
+    waiting_for_me = yes_no_filter(_("Only those I may decide."))
+
+
+class ChangeRequestCreateSerializer(JsonInput):
     kind = serializers.CharField(max_length=100)
     payload = serializers.JSONField()
     reason = serializers.CharField(max_length=2000)
@@ -78,12 +91,12 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
         return value
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(JsonInput):
     otp_code = serializers.CharField(
         max_length=12, help_text=_("A fresh code from the approver's authenticator app.")
     )
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(JsonInput):
     comment = serializers.CharField(max_length=2000)
