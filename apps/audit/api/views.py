@@ -16,7 +16,7 @@ from apps.audit.api.serializers import (
     AuditEventSerializer,
     ChangeRecordSerializer,
 )
-from apps.audit.filters import AccessFilterSet, ChangeFilterSet, EventFilterSet
+from apps.audit.filters import CHANGE_ACTIONS, AccessFilterSet, ChangeFilterSet, EventFilterSet
 from apps.core.api.schema import error_responses
 
 TAGS = ["audit"]
@@ -48,13 +48,13 @@ _TIME_PARAMETERS = [
 ]
 
 
-def _schema(summary: str, description: str, serializer):
+def _schema(summary: str, description: str, serializer, *extra_parameters):
     return extend_schema_view(
         list=extend_schema(
             tags=TAGS,
             summary=f"List {summary}",
             description=description + _FILTERS_HELP,
-            parameters=_TIME_PARAMETERS,
+            parameters=[*_TIME_PARAMETERS, *extra_parameters],
             responses={200: serializer(many=True), **error_responses(400, 401, 403)},
         ),
         retrieve=extend_schema(
@@ -71,6 +71,9 @@ def _schema(summary: str, description: str, serializer):
     "Model changes recorded by django-auditlog. `action` is create, update, delete or "
     "access; `changes` maps each field to [old, new].",
     ChangeRecordSerializer,
+    OpenApiParameter(
+        "action", str, enum=["", *CHANGE_ACTIONS], description="The kind of change; blank: any."
+    ),
 )
 class ChangeRecordViewSet(_TrailViewSet):
     kind = "changes"
