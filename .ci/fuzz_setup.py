@@ -18,8 +18,10 @@ from apps.accounts.scopes import SCOPES
 from apps.accounts.services import tokens as token_services
 from apps.approvals.models import ChangeRequest
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
+from apps.core.events import record_access
 from apps.flags.models import Flag, ScheduledFlagChange
 from apps.notify.models import Channel, OutboxMessage
+from apps.notify.services import channel_create
 from apps.seedconfig.models import ConfigVersion
 from apps.warroom import services as warroom_services
 from apps.warroom.models import (
@@ -65,7 +67,16 @@ page = Page.objects.order_by("pk").first() or warroom_services.page_trigger(
 )
 plan = LaunchPlan.objects.order_by("pk").first()
 run = ChecklistRun.objects.order_by("pk").first()
-channel = Channel.objects.order_by("pk").first()
+channel = Channel.objects.order_by("pk").first() or channel_create(
+    actor=admin, name="Fuzzing mail", kind="email", config={"recipients": ["ops@example.com"]}
+)
+# One sensitive read, so the access trail has a record to open.
+record_access(
+    subject=ConfigVersion.objects.order_by("number").last(),
+    reason="API fuzzing set-up",
+    actor=admin,
+    what="view",
+)
 outbox = OutboxMessage.objects.order_by("created_at").first()
 pending = ChangeRequest.objects.filter(status="pending").order_by("pk").first()
 
