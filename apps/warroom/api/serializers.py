@@ -148,6 +148,15 @@ class ScheduleSerializer(serializers.ModelSerializer):
         fields = ["id", "team", "kind", "name", "timezone", "created_at"]
 
 
+class ScheduleDetailSerializer(ScheduleSerializer):
+    """A schedule with the layer versions in force now (documentation shape)."""
+
+    layers = LayerVersionSerializer(many=True, read_only=True)
+
+    class Meta(ScheduleSerializer.Meta):
+        fields = [*ScheduleSerializer.Meta.fields, "layers"]
+
+
 class TimezoneField(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

@@ -32,6 +32,7 @@ from apps.warroom.api.serializers import (
     OverrideCreateSerializer,
     OverrideSerializer,
     ScheduleCreateSerializer,
+    ScheduleDetailSerializer,
     ScheduleSerializer,
     ScheduleUpdateSerializer,
 )
@@ -153,7 +154,7 @@ class ScheduleDetailView(WarroomView):
     @extend_schema(
         tags=TAGS_ONCALL,
         summary="A schedule with its current layers",
-        responses={200: ScheduleSerializer, **error_responses(401, 403, 404)},
+        responses={200: ScheduleDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
         schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
