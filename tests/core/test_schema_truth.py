@@ -219,3 +219,10 @@ def test_nullable_links__documented_nullable(document):
     assert schemas["Page"]["properties"]["acknowledged_by"]["nullable"] is True
     assert schemas["ChangeRecord"]["properties"]["actor"]["nullable"] is True
     assert schemas["AuditEvent"]["properties"]["actor"]["nullable"] is True
+
+
+def test_every_operation_with_a_path_parameter__documents_404(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if any(p["in"] == "path" for p in operation.get("parameters", [])):
+                assert "404" in operation["responses"], (method, path)

@@ -92,7 +92,9 @@ def postprocess_common_answers(result, generator, request, public):
     - Any operation that takes input (a path or query parameter, a body) may answer 400:
       the input guard refuses NUL characters everywhere, the fields their bounds.
     - Every list answering the page envelope takes ``page`` and ``page_size`` and answers
-      404 for a page after the last (``apps.core.api.pagination``).
+      404 for a page after the last (``apps.core.api.pagination``); an operation with a
+      path parameter answers 404 for an unknown object.
+    - Any operation with parameters may meet 414 from the web server in front of it.
     """
     from apps.core.api.pagination import page_parameters
 
@@ -111,6 +113,8 @@ def postprocess_common_answers(result, generator, request, public):
                         parameters.append(parameter)
                 if "404" not in responses:
                     responses["404"] = _error_response(404, str(NOT_FOUND_PAGE))
+            if any(p.get("in") == "path" for p in parameters) and "404" not in responses:
+                responses["404"] = _error_response(404, str(_DESCRIPTIONS[404]))
             takes_input = bool(parameters) or "requestBody" in operation
             if parameters and "414" not in responses:
                 # Answered by the web server itself (gunicorn, a proxy), not the API.
