@@ -182,3 +182,10 @@ def test_anonymous_page__nul_in_query__400_not_a_server_error(client):
     response = client.get("/accounts/login/?next=%00")
 
     assert response.status_code == 400
+
+
+def test_refusal__accept_language_ru__answered_in_the_chosen_language(api_client):
+    response = api_client.get("/v1/approvals/?kind=%00", HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 400
+    assert response["Content-Language"] == "ru"
