@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "apps.core.middleware.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses NUL characters in the path, query, cookies and bodies before any view runs
+    # (after the language is chosen, before the session is read by authentication).
+    "apps.core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -269,6 +272,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API takes JSON bodies only: nested inputs (policy steps, payloads) have no form
+    # encoding, and one media type is what the OpenAPI document promises.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # OPTIONS answers for every view, also those with no serializer of their own.
+    "DEFAULT_METADATA_CLASS": "apps.core.api.metadata.ApiMetadata",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # The OpenAPI document and the Swagger UI are public in development; in production only
@@ -289,6 +298,12 @@ SPECTACULAR_SETTINGS = {
     # /v1/schema/ and /v1/docs/: MFA-verified people only, unless API_SCHEMA_PUBLIC.
     "SERVE_PERMISSIONS": ["apps.accounts.api.permissions.SchemaAccess"],
     "SCHEMA_PATH_PREFIX": "/v1/",
+    # Answers every operation can give are documented in one place (apps.core.api.schema):
+    # 400 for any input, the page parameters and 404 past the last page of every list.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.postprocess_common_answers",
+    ],
     # Choice sets whose field names ("kind", "status") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "NotifyKindEnum": "apps.notify.models.Kind",

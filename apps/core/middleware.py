@@ -1,4 +1,4 @@
-"""Request id and metrics middleware."""
+"""Request id, metrics, the JSON 404 under /v1/ and the input guard."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from django.http import HttpRequest, HttpResponse
 
 from apps.core import context, metrics
+from apps.core.bounds import NUL_NOT_ALLOWED, nul_paths
 from apps.core.client_ip import client_ip
 
 
@@ -70,3 +71,100 @@ class DebugApiNotFoundMiddleware:
 
             return not_found(request)
         return response
+
+
+class InputGuardMiddleware:
+    """Refuses a request carrying a NUL character (U+0000) before any view runs.
+
+    PostgreSQL cannot store U+0000 in text or jsonb, nor compare a column with a string
+    holding one, so such a value would otherwise end in a server error wherever it reached
+    the database: a list filter, a path parameter, a form field, a JSON payload stored as
+    jsonb. Checked here, once, for every page and every /v1/ endpoint: the path (named by
+    its URL parameter), each query parameter, each cookie, each form field and, under
+    /v1/, every key and string of a JSON body (named by its dotted path, e.g.
+    ``payload.networks.0.name``). The API answers 400 ``validation_error`` in its error
+    shape with a message per field; a page answers the 400 page listing the fields.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = nul_fields(request)
+        if fields:
+            return _refuse_nul(request, fields)
+        return self.get_response(request)
+
+
+def _shown(name: str) -> str:
+    return name.replace("\x00", "\\u0000")
+
+
+def _path_fields(request: HttpRequest) -> list[str]:
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return []  # no route takes this path: it answers 404
+    named = [
+        name for name, value in match.kwargs.items() if isinstance(value, str) and "\x00" in value
+    ]
+    return named or ["path"]
+
+
+def _json_fields(request: HttpRequest) -> list[str]:
+    import json
+
+    content_type = request.content_type or ""
+    if not (content_type == "application/json" or content_type.endswith("+json")):
+        return []
+    try:
+        document = json.loads(request.body or b"null")
+    except ValueError:
+        return []  # malformed: the API's parser answers it
+    return [path or "non_field_errors" for path in nul_paths(document)]
+
+
+def nul_fields(request: HttpRequest) -> list[str]:
+    """Where ``request`` carries U+0000: path parameters, query, cookies, form, JSON body."""
+    fields: list[str] = []
+    if "\x00" in request.path_info:
+        fields += _path_fields(request)
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            fields.append(_shown(key))
+    for key, value in request.COOKIES.items():
+        if "\x00" in key or "\x00" in value:
+            fields.append(f"cookie.{_shown(key)}")
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.path.startswith("/v1/"):
+            fields += _json_fields(request)
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    fields.append(_shown(key))
+    return list(dict.fromkeys(fields))
+
+
+def _refuse_nul(request: HttpRequest, fields: list[str]) -> HttpResponse:
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    from apps.core.api.errors import error_body
+
+    message = str(NUL_NOT_ALLOWED)
+    if request.path.startswith("/v1/"):
+        body = error_body(
+            "validation_error",
+            _("The request has invalid fields; see 'fields'."),
+            {field: [message] for field in fields},
+        )
+        return JsonResponse(body, status=400)
+    return render(
+        request,
+        "errors/400.html",
+        {"bad_fields": [(field, message) for field in fields]},
+        status=400,
+    )

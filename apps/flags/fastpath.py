@@ -63,6 +63,7 @@ MIRRORED_MIDDLEWARE = frozenset(
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "apps.core.middleware.MetricsMiddleware",
+        "apps.core.middleware.InputGuardMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.locale.LocaleMiddleware",
         "django.middleware.common.CommonMiddleware",
@@ -204,7 +205,11 @@ class FlagsEvaluateFastPath:
     def _eligible(self, environ) -> bool:
         if environ.get("REQUEST_METHOD") != "GET":
             return False
-        if not PATH.match(environ.get("PATH_INFO", "")):
+        path = environ.get("PATH_INFO", "")
+        if not PATH.match(path):
+            return False
+        # A NUL character anywhere is refused by the input guard; Django answers it.
+        if "\x00" in path or "%00" in environ.get("QUERY_STRING", ""):
             return False
         parts = environ.get("HTTP_AUTHORIZATION", "").split()
         # TokenAuthentication judges only the Bearer scheme (case-insensitive).
@@ -216,7 +221,7 @@ class FlagsEvaluateFastPath:
         if not state["routed"]:
             return False
         cookies = environ.get("HTTP_COOKIE")
-        if cookies and state["session_cookie"] in cookies:
+        if cookies and (state["session_cookie"] in cookies or "\\0" in cookies):
             return False
         # DRF's ?format= override and content negotiation: only the plain JSON answer here.
         if "format=" in environ.get("QUERY_STRING", ""):

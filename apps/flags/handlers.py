@@ -56,7 +56,8 @@ class FlagStateChangeHandler(ChangeHandler):
         scheduled_id = payload.get("scheduled_change")
         scheduled = None
         if scheduled_id is not None:
-            scheduled = ScheduledFlagChange.objects.filter(pk=scheduled_id).first()
+            if isinstance(scheduled_id, int) and not isinstance(scheduled_id, bool):
+                scheduled = ScheduledFlagChange.objects.filter(pk=scheduled_id).first()
             if scheduled is None or scheduled.status != ScheduledStatus.AWAITING_APPROVAL:
                 errors["scheduled_change"] = [_("No scheduled change awaits approval here.")]
         until = payload.get("until")

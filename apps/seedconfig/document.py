@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from apps.core import crypto
+from apps.core.bounds import DATE_OUT_OF_RANGE, EARLIEST_YEAR, LATEST_YEAR, date_in_range
 from apps.seedconfig.addresses import AddressError, normalise_address
 from apps.seedconfig.checks import (
     Errors,
@@ -334,11 +335,19 @@ def _fee_rules(document, errors) -> list[dict]:
         else:
             errors.add(f"{path}.kind", _("This field is required."))
         effective = text_field(item, "effective_from", path, errors, max_length=40)
-        moment = parse_datetime(effective) if effective else None
+        try:
+            moment = parse_datetime(effective) if effective else None
+        except ValueError:  # well formed but no such date (a 13th month)
+            moment = None
         if effective and (moment is None or moment.tzinfo is None):
             errors.add(
                 f"{path}.effective_from",
                 _("Give a date and time with its zone, e.g. 2026-12-01T00:00:00Z."),
+            )
+        elif moment is not None and not date_in_range(moment):
+            errors.add(
+                f"{path}.effective_from",
+                DATE_OUT_OF_RANGE % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
             )
         result.append(
             {

@@ -250,20 +250,39 @@ def test_pagination__page_size_over_200__capped_at_200(person_api):
 
 
 @pytest.mark.urls(FAILCLOSED)
-@pytest.mark.parametrize("size", ["0", "-5", "abc"])
-def test_pagination__bad_page_size__default_size(person_api, size):
-    body = person_api.get(f"/v1/probe/numbers?page_size={size}").json()
+@pytest.mark.parametrize("size", ["0", "-5", "abc", "", "1.5", "²"])
+def test_pagination__bad_page_size__400_naming_page_size(person_api, size):
+    response = person_api.get("/v1/probe/numbers", {"page_size": size})
 
-    assert len(body["results"]) == 50
+    assert response.status_code == 400
+    error = assert_error_shape(response, "validation_error")
+    assert list(error["fields"]) == ["page_size"]
 
 
 @pytest.mark.urls(FAILCLOSED)
-@pytest.mark.parametrize("page", ["99", "zero"])
-def test_pagination__page_out_of_range__json_404(person_api, page):
+@pytest.mark.parametrize("page", ["0", "-1", "zero", "", "1e3", "9" * 40])
+def test_pagination__page_not_a_whole_number_from_1__400_naming_page(person_api, page):
+    response = person_api.get("/v1/probe/numbers", {"page": page})
+
+    assert response.status_code == 400
+    error = assert_error_shape(response, "validation_error")
+    assert list(error["fields"]) == ["page"]
+
+
+@pytest.mark.urls(FAILCLOSED)
+@pytest.mark.parametrize("page", ["6", "99", "999999999999"])
+def test_pagination__page_after_the_last__json_404(person_api, page):
     response = person_api.get(f"/v1/probe/numbers?page={page}")
 
     assert response.status_code == 404
     assert_error_shape(response, "not_found")
+
+
+@pytest.mark.urls(FAILCLOSED)
+def test_pagination__last__the_last_page(person_api):
+    body = person_api.get("/v1/probe/numbers?page=last").json()
+
+    assert body["results"] == list(range(201, 251))
 
 
 def test_pagination__real_list__page_size_applies(make_user, verified_api_client):

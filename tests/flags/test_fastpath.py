@@ -490,3 +490,20 @@ def test_fast_path__timing(bearer, db, settings, capsys):
         results[name] = (time.perf_counter() - started) / 2000 * 1e6
     with capsys.disabled():
         print("\n" + ", ".join(f"{name}: {us:.0f} µs/request" for name, us in results.items()))  # noqa: T201
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/v1/flags/contribute/evaluate", {"round": "4\x002"}, "round"),
+        ("/v1/flags/contri\x00bute/evaluate", {}, "key"),
+    ],
+    ids=["nul-in-context", "nul-in-key"],
+)
+def test_nul_character__left_to_django__400_naming_the_field(bearer, db, path, query, field):
+    env = environ(path, query, **bearer())
+
+    assert not handled_by_fast_path(env, None)
+    status, _headers, body = call(application, env)
+    assert status == 400
+    assert json.loads(body)["error"]["fields"] == {field: ["NUL characters are not allowed."]}

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import ApiToken, User
 from apps.accounts.scopes import SCOPES
+from apps.core.api.input import JsonInput
 
 # --- who am I ------------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ class ServiceAccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceAccountCreateSerializer(serializers.Serializer):
+class ServiceAccountCreateSerializer(JsonInput):
     # Uniqueness and the character rules are checked by the service (model validation).
     username = serializers.CharField(max_length=150)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -101,7 +102,7 @@ class TokenCreatedSerializer(TokenSerializer):
         read_only_fields = fields
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(JsonInput):
     name = serializers.CharField(max_length=100)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=list(SCOPES)),
@@ -121,7 +122,7 @@ class TokenCreateSerializer(serializers.Serializer):
     )
 
 
-class TokenRevokeSerializer(serializers.Serializer):
+class TokenRevokeSerializer(JsonInput):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from apps.approvals import behind, registry, rules
 from apps.approvals.models import ChangeRequest
+from apps.core.api.input import JsonInput
+from apps.core.api.query import text_filter, yes_no_filter
 
 SHA256_HEX = r"^[0-9a-fA-F]{64}$"
 
@@ -27,7 +29,9 @@ class PersonBehindSerializer(serializers.Serializer):
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     requester = serializers.CharField(source="requester.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
     payload = serializers.SerializerMethodField()
     # Rows {"field", "before", "after"} (handlers may add keys such as "change").
     diff = serializers.ListField(child=serializers.DictField(), read_only=True)
@@ -116,7 +120,16 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return rules.decision_blocker(user, obj, self._rows(obj)) is None
 
 
-class ChangeRequestCreateSerializer(serializers.Serializer):
+class ChangeRequestFilterSerializer(serializers.Serializer):
+    """Query parameters of the change-request list."""
+
+    status = serializers.ChoiceField(choices=ChangeRequest.Status.choices, required=False)
+    kind = text_filter(_("A kind of change, e.g. flags.state."))
+    mine = yes_no_filter(_("Only requests I filed."))
+    waiting_for_me = yes_no_filter(_("Only those I may decide."))
+
+
+class ChangeRequestCreateSerializer(JsonInput):
     kind = serializers.CharField(max_length=100)
     payload = serializers.JSONField()
     reason = serializers.CharField(max_length=2000)
@@ -135,7 +148,7 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
         return value
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(JsonInput):
     otp_code = serializers.CharField(
         max_length=12, help_text=_("A fresh code from the approver's authenticator app.")
     )
@@ -152,5 +165,5 @@ class ApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(JsonInput):
     comment = serializers.CharField(max_length=2000)

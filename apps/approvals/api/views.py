@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from apps.approvals.api.responses import refused_response
 from apps.approvals.api.serializers import (
     ApproveSerializer,
     ChangeRequestCreateSerializer,
+    ChangeRequestFilterSerializer,
     ChangeRequestSerializer,
     RejectSerializer,
 )
@@ -32,6 +33,7 @@ from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
 from apps.core.api.errors import error_body
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses, paginated
 
 TAGS = ["approvals"]
@@ -77,14 +79,13 @@ class ChangeRequestListView(GenericAPIView):
     serializer_class = ChangeRequestSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        status_filter = params.get("status") or None
+        filters = query_params(ChangeRequestFilterSerializer, self.request)
         return selectors.change_request_list(
             user=self.request.user,
-            status=status_filter if status_filter in ChangeRequest.Status.values else None,
-            kind=params.get("kind") or None,
-            mine=params.get("mine") in {"1", "true", "yes"},
-            tab="waiting" if params.get("waiting_for_me") in {"1", "true", "yes"} else None,
+            status=filters.get("status") or None,
+            kind=filters.get("kind") or None,
+            mine=bool(filters.get("mine")),
+            tab="waiting" if filters.get("waiting_for_me") else None,
         )
 
     @extend_schema(
@@ -92,12 +93,7 @@ class ChangeRequestListView(GenericAPIView):
         auth=PEOPLE_ONLY_AUTH,
         summary="List change requests",
         operation_id="approvals_list",
-        parameters=[
-            OpenApiParameter("status", str, enum=ChangeRequest.Status.values),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("mine", bool, description="Only requests I filed."),
-            OpenApiParameter("waiting_for_me", bool, description="Only those I may decide."),
-        ],
+        parameters=[ChangeRequestFilterSerializer],
         responses={
             200: paginated(ChangeRequestSerializer, "ChangeRequestPage"),
             **error_responses(401, 403),

@@ -14,7 +14,10 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
     """One model change recorded by django-auditlog."""
 
     actor = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Username of the actor, or null."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of the actor, or null.",
     )
     action = serializers.SerializerMethodField(help_text="create, update, delete or access.")
     object_type = serializers.SerializerMethodField(help_text="app_label.model")
@@ -52,7 +55,7 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     """One domain event written by a service."""
 
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEvent
@@ -75,7 +78,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class AccessRecordSerializer(serializers.ModelSerializer):
     """One sensitive read: who looked at what, why, under which ticket."""
 
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = AccessLogEntry

@@ -6,7 +6,7 @@ may not. Nothing here writes: the trail is append-only.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from apps.accounts.api.permissions import Rule
@@ -16,7 +16,7 @@ from apps.audit.api.serializers import (
     AuditEventSerializer,
     ChangeRecordSerializer,
 )
-from apps.audit.filters import AccessFilterSet, ChangeFilterSet, EventFilterSet
+from apps.audit.filters import CHANGE_ACTIONS, AccessFilterSet, ChangeFilterSet, EventFilterSet
 from apps.core.api.schema import error_responses
 
 TAGS = ["audit"]
@@ -36,12 +36,25 @@ class _TrailViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.trail_records(user=self.request.user, kind=self.kind)
 
 
-def _schema(summary: str, description: str, serializer):
+# The portal's filter form sends a blank bound when none is typed, so blank means "no
+# bound": the parameters are documented as text, not as date-times.
+_TIME_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        str,
+        description=f"ISO 8601 date and time, {word} (inclusive); blank: no bound.",
+    )
+    for name, word in (("since", "from"), ("until", "to"))
+]
+
+
+def _schema(summary: str, description: str, serializer, *extra_parameters):
     return extend_schema_view(
         list=extend_schema(
             tags=TAGS,
             summary=f"List {summary}",
             description=description + _FILTERS_HELP,
+            parameters=[*_TIME_PARAMETERS, *extra_parameters],
             responses={200: serializer(many=True), **error_responses(400, 401, 403)},
         ),
         retrieve=extend_schema(
@@ -58,6 +71,9 @@ def _schema(summary: str, description: str, serializer):
     "Model changes recorded by django-auditlog. `action` is create, update, delete or "
     "access; `changes` maps each field to [old, new].",
     ChangeRecordSerializer,
+    OpenApiParameter(
+        "action", str, enum=["", *CHANGE_ACTIONS], description="The kind of change; blank: any."
+    ),
 )
 class ChangeRecordViewSet(_TrailViewSet):
     kind = "changes"

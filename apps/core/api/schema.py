@@ -16,8 +16,13 @@ class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("Stable, for programs: e.g. validation_error."))
     message = serializers.CharField(help_text=_("For people."))
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Messages per input field; empty when the error is not about fields."),
+        child=serializers.JSONField(),
+        help_text=_(
+            "Messages per input field, empty when the error is not about fields. Each value "
+            "is a list of messages, or for a nested input an object of the same shape keyed "
+            'by field name or list index (e.g. {"steps": {"0": {"kind": ["..."]}}}); a field '
+            'deep in a JSON body may also be named by its dotted path ("payload.name").'
+        ),
     )
     request_id = serializers.CharField(
         allow_null=True, help_text=_("The X-Request-ID of the call, for support.")
@@ -31,7 +36,10 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _DESCRIPTIONS = {
-    400: _("Invalid input (code validation_error, malformed_request, invalid_idempotency_key)."),
+    400: _(
+        "Invalid input (code validation_error, malformed_request, invalid_idempotency_key): "
+        "a field out of bounds, a NUL character, a page number below 1."
+    ),
     401: _("Not authenticated, or the token is unknown, revoked or expired."),
     403: _("Not allowed: missing permission or scope, MFA not passed, address not allowed."),
     404: _("No such object."),
@@ -46,6 +54,11 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(response=ErrorSerializer, description=str(_DESCRIPTIONS[status]))
         for status in statuses
     }
+
+
+PAGE_ENVELOPE = {"count", "next", "previous", "results"}
+NOT_FOUND_PAGE = _("No such object, or a page after the last one.")
+URI_TOO_LONG = _("The request line is longer than the web server accepts (no JSON body).")
 
 
 def paginated(serializer_class, name: str):
@@ -78,3 +91,58 @@ class SchemaView(_JSONErrorsMixin, SpectacularAPIView):
 
 class DocsView(_JSONErrorsMixin, SpectacularSwaggerSplitView):
     """The Swagger UI at /v1/docs/ (and its init script at ?script=)."""
+
+
+def _is_page(schema: dict, components: dict) -> bool:
+    ref = schema.get("$ref")
+    if ref:
+        schema = components.get(ref.rsplit("/", 1)[-1], {})
+    return PAGE_ENVELOPE <= set(schema.get("properties", {}))
+
+
+def _error_response(status: int, description: str) -> dict:
+    return {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "description": description,
+    }
+
+
+def postprocess_common_answers(result, generator, request, public):
+    """drf-spectacular hook: what every operation may answer, documented once.
+
+    - Any operation that takes input (a path or query parameter, a body) may answer 400:
+      the input guard refuses NUL characters everywhere, the fields their bounds.
+    - Every list answering the page envelope takes ``page`` and ``page_size`` and answers
+      404 for a page after the last (``apps.core.api.pagination``); an operation with a
+      path parameter answers 404 for an unknown object.
+    - Any operation with parameters may meet 414 from the web server in front of it.
+    """
+    from apps.core.api.pagination import page_parameters
+
+    components = result.get("components", {}).get("schemas", {})
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = operation.setdefault("parameters", [])
+            ok = responses.get("200", {}).get("content", {}).get("application/json", {})
+            if method == "get" and _is_page(ok.get("schema", {}), components):
+                names = {(p.get("in"), p.get("name")) for p in parameters}
+                for parameter in page_parameters():
+                    if ("query", parameter["name"]) not in names:
+                        parameters.append(parameter)
+                if "404" not in responses:
+                    responses["404"] = _error_response(404, str(NOT_FOUND_PAGE))
+            if any(p.get("in") == "path" for p in parameters) and "404" not in responses:
+                responses["404"] = _error_response(404, str(_DESCRIPTIONS[404]))
+            takes_input = bool(parameters) or "requestBody" in operation
+            if parameters and "414" not in responses:
+                # Answered by the web server itself (gunicorn, a proxy), not the API.
+                responses["414"] = {"description": str(URI_TOO_LONG)}
+            if not parameters:
+                del operation["parameters"]
+            if takes_input and "400" not in responses:
+                responses["400"] = _error_response(400, str(_DESCRIPTIONS[400]))
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

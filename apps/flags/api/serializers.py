@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
+from apps.core.api.query import text_filter, yes_no_filter
 from apps.flags.models import FlagKind, ScheduledStatus, StateValue
 from apps.flags.scopes import CONTEXT_KEYS, ScopeKind
 
@@ -171,7 +173,7 @@ class FlagSerializer(serializers.Serializer):
         return FlagStateSerializer(self._states(flag), many=True).data
 
 
-class FlagCreateSerializer(serializers.Serializer):
+class FlagCreateSerializer(JsonInput):
     key = serializers.CharField(max_length=100)
     description = serializers.CharField()
     kind = serializers.ChoiceField(choices=FlagKind.choices)
@@ -181,7 +183,7 @@ class FlagCreateSerializer(serializers.Serializer):
     )
 
 
-class StateSetSerializer(serializers.Serializer):
+class StateSetSerializer(JsonInput):
     """``POST /v1/admin/system-flags/set``."""
 
     flag = serializers.CharField(max_length=100, help_text=gettext_lazy("The flag's key."))
@@ -216,7 +218,21 @@ class StateChangeSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class FlagFilterSerializer(serializers.Serializer):
+    """Query parameters of the flag list."""
+
+    kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
+    blocked = yes_no_filter(gettext_lazy("Only flags blocked/closed somewhere."))
+
+
 # --- scheduled changes ---------------------------------------------------------------------
+
+
+class ScheduledChangeFilterSerializer(serializers.Serializer):
+    """Query parameters of the scheduled-change list."""
+
+    status = serializers.ChoiceField(choices=ScheduledStatus.choices, required=False)
+    flag = text_filter(gettext_lazy("A flag key."), max_length=100)
 
 
 class ScheduledChangeSerializer(serializers.Serializer):
@@ -248,7 +264,7 @@ class ScheduledChangeSerializer(serializers.Serializer):
         return change_request_ref(change.change_request)
 
 
-class ScheduledChangeCreateSerializer(serializers.Serializer):
+class ScheduledChangeCreateSerializer(JsonInput):
     flag = serializers.CharField(max_length=100, help_text=gettext_lazy("The flag's key."))
     state = serializers.ChoiceField(choices=StateValue.choices)
     run_at = serializers.DateTimeField(help_text=gettext_lazy("When to apply (ISO 8601)."))
@@ -258,7 +274,7 @@ class ScheduledChangeCreateSerializer(serializers.Serializer):
     incident = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class ScheduledChangeCancelSerializer(serializers.Serializer):
+class ScheduledChangeCancelSerializer(JsonInput):
     reason = serializers.CharField(help_text=gettext_lazy("Required; why it should not run."))
 
 
@@ -288,17 +304,28 @@ class DecisionSerializer(serializers.Serializer):
     version = serializers.CharField(help_text=gettext_lazy("The flags version decided on."))
 
 
-class CheckSerializer(serializers.Serializer):
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class ContextValueField(serializers.CharField):
+    """A context value: text, or a whole number (a round id) taken as its digits."""
+
+    json_types = (str, int)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+
+class CheckSerializer(JsonInput):
     flag = serializers.CharField(max_length=100)
     context = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=ContextValueField(),
         required=False,
         default=dict,
         help_text=gettext_lazy("Context keys: round, user, claim_type, network, project."),
     )
 
 
-class BatchEvaluateSerializer(serializers.Serializer):
+class BatchEvaluateSerializer(JsonInput):
     checks = serializers.ListField(
         child=CheckSerializer(), min_length=1, max_length=MAX_BATCH_CHECKS
     )

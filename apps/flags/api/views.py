@@ -30,10 +30,11 @@ from apps.approvals.api.responses import refused_response
 from apps.approvals.services import ApprovalRefused
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses, paginated
 from apps.flags import evaluation, selectors, services
 from apps.flags.api import serializers as s
-from apps.flags.models import Flag, FlagKind, ScheduledFlagChange, ScheduledStatus, StateSource
+from apps.flags.models import Flag, ScheduledFlagChange, StateSource
 
 TAGS = ["flags"]
 PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
@@ -245,20 +246,15 @@ class FlagListView(GenericAPIView):
         tags=TAGS,
         summary="List flags with their current states",
         operation_id="flags_list",
-        parameters=[
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=FlagKind.values),
-            OpenApiParameter(
-                "blocked", OpenApiTypes.BOOL, description="Only flags blocked/closed somewhere."
-            ),
-        ],
+        parameters=[s.FlagFilterSerializer],
         responses={200: paginated(s.FlagSerializer, "FlagPage"), **error_responses(401, 403)},
     )
     def get(self, request):
+        filters = query_params(s.FlagFilterSerializer, request)
         rows = selectors.flags_panel(user=request.user)
-        kind = request.query_params.get("kind")
-        if kind:
-            rows = [row for row in rows if row.flag.kind == kind]
-        if request.query_params.get("blocked", "").lower() in {"1", "true", "yes"}:
+        if filters.get("kind"):
+            rows = [row for row in rows if row.flag.kind == filters["kind"]]
+        if filters.get("blocked"):
             rows = [row for row in rows if row.blocked]
         page = self.paginate_queryset(rows)
         context = {"states": {row.flag.pk: list(row.states) for row in page}}
@@ -422,22 +418,19 @@ class ScheduledChangeListView(GenericAPIView):
         tags=TAGS,
         summary="Scheduled flag changes",
         operation_id="flags_scheduled_changes_list",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=ScheduledStatus.values),
-            OpenApiParameter("flag", OpenApiTypes.STR, description="A flag key."),
-        ],
+        parameters=[s.ScheduledChangeFilterSerializer],
         responses={
             200: paginated(s.ScheduledChangeSerializer, "ScheduledFlagChangePage"),
             **error_responses(401, 403),
         },
     )
     def get(self, request):
-        wanted = request.query_params.get("status")
-        queryset = selectors.scheduled_changes(
-            status=wanted if wanted in ScheduledStatus.values else None
-        ).select_related("cancelled_by", "change_request")
-        if request.query_params.get("flag"):
-            queryset = queryset.filter(flag__key=request.query_params["flag"])
+        filters = query_params(s.ScheduledChangeFilterSerializer, request)
+        queryset = selectors.scheduled_changes(status=filters.get("status") or None).select_related(
+            "cancelled_by", "change_request"
+        )
+        if filters.get("flag"):
+            queryset = queryset.filter(flag__key=filters["flag"])
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.ScheduledChangeSerializer(page, many=True).data)
 

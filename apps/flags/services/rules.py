@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.policy import can, token_allows
+from apps.core.bounds import validate_date_in_range
 from apps.core.logging import get_logger
 from apps.flags.models import (
     KIND_STATES,
@@ -106,6 +107,11 @@ def clean_moment(value, field: str, errors: dict) -> datetime | None:
         return None
     if timezone.is_naive(value):
         errors[field] = [_("Give the time with its timezone (e.g. 2025-01-31T12:00:00Z).")]
+        return None
+    try:
+        validate_date_in_range(value)
+    except ValidationError as error:
+        errors[field] = list(error.messages)
         return None
     return value
 
@@ -291,4 +297,7 @@ def parse_moment(value) -> datetime | None:
         return value
     from django.utils.dateparse import parse_datetime
 
-    return parse_datetime(value)
+    try:
+        return parse_datetime(value)
+    except (TypeError, ValueError):  # well formed but no such date (a 13th month)
+        return None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
 from apps.notify.models import ALL_CONFIG_KEYS, Channel, Kind, OutboxMessage
 
 
@@ -30,7 +31,9 @@ def as_api_errors(error: DjangoValidationError) -> serializers.ValidationError:
 
 class ChannelSerializer(serializers.ModelSerializer):
     secret_set = serializers.BooleanField(source="has_secret", read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Channel
@@ -48,7 +51,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChannelCreateSerializer(serializers.Serializer):
+class ChannelCreateSerializer(JsonInput):
     name = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=Kind.choices)
     config = serializers.JSONField(
@@ -74,7 +77,7 @@ class ChannelCreateSerializer(serializers.Serializer):
         return value
 
 
-class ChannelUpdateSerializer(serializers.Serializer):
+class ChannelUpdateSerializer(JsonInput):
     name = serializers.CharField(max_length=100, required=False)
     config = serializers.JSONField(required=False)
     secret = serializers.CharField(

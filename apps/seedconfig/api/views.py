@@ -21,6 +21,7 @@ from apps.accounts.models import ApiToken
 from apps.accounts.policy import can, token_allows
 from apps.core.api.errors import ApiError
 from apps.core.api.pagination import StandardPagination
+from apps.core.api.query import query_params, yes_no_filter
 from apps.core.api.schema import error_responses, paginated
 from apps.core.events import record_access
 from apps.seedconfig import selectors
@@ -30,11 +31,20 @@ TAGS = ["config"]
 READ_RULE = Rule(perm=selectors.VIEW, scope="config:read")
 SECRETS_SCOPE = "config:secrets"
 
-INCLUDE_SECRETS = OpenApiParameter(
-    "include_secrets",
-    OpenApiTypes.BOOL,
-    description="1: add each network's RPC endpoints (needs the config:secrets scope).",
-)
+
+class SecretsQuerySerializer(serializers.Serializer):
+    include_secrets = yes_no_filter(
+        "true: add each network's RPC endpoints (needs the config:secrets scope)."
+    )
+
+
+class VersionQuerySerializer(serializers.Serializer):
+    against = serializers.IntegerField(
+        required=False, min_value=1, help_text="Diff from version M."
+    )
+
+
+INCLUDE_SECRETS = SecretsQuerySerializer
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
@@ -56,7 +66,7 @@ def _etag_matches(request, etag: str) -> bool:
 
 
 def _wants_secrets(request) -> bool:
-    return request.query_params.get("include_secrets", "").lower() in {"1", "true", "yes"}
+    return bool(query_params(SecretsQuerySerializer, request).get("include_secrets"))
 
 
 def _check_secrets_allowed(request) -> None:
@@ -212,9 +222,7 @@ class VersionDetailView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="One configuration version and its diff",
-        parameters=[
-            OpenApiParameter("against", OpenApiTypes.INT, description="Diff from version M.")
-        ],
+        parameters=[VersionQuerySerializer],
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, number: int):
@@ -222,8 +230,8 @@ class VersionDetailView(APIView):
         version = selectors.version_get(user=reader, number=number)
         if version is None:
             raise ApiError(_("No such version."), code="not_found", status_code=404)
-        against = request.query_params.get("against")
-        if against not in (None, ""):
+        against = query_params(VersionQuerySerializer, request).get("against")
+        if against is not None:
             older = selectors.version_get(user=reader, number=against)
             if older is None:
                 raise ApiError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
 from django.contrib.auth import get_user_model
@@ -10,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
+from apps.core.api.query import text_filter
 from apps.warroom.models import (
     CalendarFeed,
     EscalationPolicy,
@@ -62,23 +65,39 @@ class TeamSerializer(serializers.ModelSerializer):
         return [person(m.user) for m in team.memberships.all()]
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class TeamCreateSerializer(JsonInput):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(max_length=50, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     lead = PersonField(required=False, allow_null=True)
 
 
-class TeamUpdateSerializer(serializers.Serializer):
+class TeamUpdateSerializer(JsonInput):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class TeamPersonSerializer(serializers.Serializer):
+class TeamPersonSerializer(JsonInput):
     user = PersonField()
 
 
 # --- schedules -----------------------------------------------------------------------------
+
+_CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": _CLOCK_TIME, "example": "09:00", "description": "HH:MM"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A local clock time, ``HH:MM`` (or ``HH:MM:SS``), with no date and no offset."""
+
+    default_error_messages = {"invalid": _("Give a time as HH:MM, e.g. 09:00.")}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(_CLOCK_TIME, value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
 
 
 class ShiftSerializer(serializers.Serializer):
@@ -95,6 +114,7 @@ class GapSerializer(serializers.Serializer):
 
 class LayerVersionSerializer(serializers.ModelSerializer):
     layer = serializers.IntegerField(source="layer_id")
+    handoff_time = ClockTimeField(read_only=True)
     participants = serializers.SerializerMethodField()
 
     class Meta:
@@ -128,6 +148,15 @@ class ScheduleSerializer(serializers.ModelSerializer):
         fields = ["id", "team", "kind", "name", "timezone", "created_at"]
 
 
+class ScheduleDetailSerializer(ScheduleSerializer):
+    """A schedule with the layer versions in force now (documentation shape)."""
+
+    layers = LayerVersionSerializer(many=True, read_only=True)
+
+    class Meta(ScheduleSerializer.Meta):
+        fields = [*ScheduleSerializer.Meta.fields, "layers"]
+
+
 class TimezoneField(serializers.CharField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -138,26 +167,26 @@ class TimezoneField(serializers.CharField):
         return value
 
 
-class ScheduleCreateSerializer(serializers.Serializer):
+class ScheduleCreateSerializer(JsonInput):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     kind = serializers.ChoiceField(choices=Schedule.Kind.choices)
     timezone = TimezoneField()
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class ScheduleUpdateSerializer(serializers.Serializer):
+class ScheduleUpdateSerializer(JsonInput):
     name = serializers.CharField(max_length=100, required=False)
     timezone = TimezoneField(required=False)
 
 
-class LayerInputSerializer(serializers.Serializer):
+class LayerInputSerializer(JsonInput):
     name = serializers.CharField(max_length=100)
     priority = serializers.IntegerField(min_value=0, max_value=1000, default=1)
     shift_kind = serializers.ChoiceField(choices=LayerVersion.ShiftKind.choices)
     shift_length = serializers.IntegerField(
         help_text=_("Hours, days or weeks per shift (at least 1).")
     )
-    handoff_time = serializers.TimeField(help_text=_("Local time in the schedule's time zone."))
+    handoff_time = ClockTimeField(help_text=_("Local time in the schedule's time zone."))
     days_of_week = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text=_("0 = Monday … 6 = Sunday")
     )
@@ -190,7 +219,7 @@ class OverrideSerializer(serializers.ModelSerializer):
         return person(override.user)
 
 
-class OverrideCreateSerializer(serializers.Serializer):
+class OverrideCreateSerializer(JsonInput):
     user = PersonField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -213,7 +242,7 @@ class FeedSerializer(serializers.ModelSerializer):
         ]
 
 
-class FeedCreateSerializer(serializers.Serializer):
+class FeedCreateSerializer(JsonInput):
     kind = serializers.ChoiceField(choices=CalendarFeed.Kind.choices)
     schedule = serializers.PrimaryKeyRelatedField(
         queryset=Schedule.objects.all(), required=False, allow_null=True
@@ -246,7 +275,7 @@ class StepSerializer(serializers.ModelSerializer):
         ]
 
 
-class StepInputSerializer(serializers.Serializer):
+class StepInputSerializer(JsonInput):
     kind = serializers.ChoiceField(choices=EscalationStep.Kind.choices)
     label = serializers.CharField(max_length=100, required=False, allow_blank=True)
     schedule = serializers.IntegerField(required=False, allow_null=True)
@@ -267,14 +296,14 @@ class PolicySerializer(serializers.ModelSerializer):
         fields = ["id", "team", "name", "description", "steps", "created_at", "updated_at"]
 
 
-class PolicyCreateSerializer(serializers.Serializer):
+class PolicyCreateSerializer(JsonInput):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     steps = StepInputSerializer(many=True)
 
 
-class PolicyUpdateSerializer(serializers.Serializer):
+class PolicyUpdateSerializer(JsonInput):
     name = serializers.CharField(max_length=100, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     steps = StepInputSerializer(many=True, required=False)
@@ -284,7 +313,7 @@ class PolicyUpdateSerializer(serializers.Serializer):
 
 
 class PageEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = PageEvent
@@ -299,8 +328,12 @@ class PageStepRunSerializer(serializers.ModelSerializer):
 
 class PageSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Page
@@ -331,7 +364,20 @@ class PageDetailSerializer(PageSerializer):
         fields = [*PageSerializer.Meta.fields, "policy_snapshot", "events", "step_runs"]
 
 
-class PageCreateSerializer(serializers.Serializer):
+class PageFilterSerializer(serializers.Serializer):
+    """Query parameters of the page list."""
+
+    team = text_filter(_("A team slug."), max_length=50)
+    status = serializers.ChoiceField(choices=Page.Status.choices, required=False)
+
+
+class PolicyFilterSerializer(serializers.Serializer):
+    """Query parameters of the escalation-policy list."""
+
+    team = text_filter(_("A team slug."), max_length=50)
+
+
+class PageCreateSerializer(JsonInput):
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
     title = serializers.CharField(max_length=300)
     details = serializers.CharField(required=False, allow_blank=True, default="")
@@ -340,5 +386,5 @@ class PageCreateSerializer(serializers.Serializer):
     )
 
 
-class PageResolveSerializer(serializers.Serializer):
+class PageResolveSerializer(JsonInput):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
+from apps.core.api.query import text_filter, yes_no_filter
 from apps.warroom.api.serializers import PersonSerializer
 from apps.warroom.models import (
     ChecklistItemMark,
@@ -151,7 +153,25 @@ class ChecklistRunDetailSerializer(ChecklistRunSerializer):
         fields = [*ChecklistRunSerializer.Meta.fields, "items"]
 
 
-class ChecklistRunStartSerializer(serializers.Serializer):
+class ChecklistTemplateFilterSerializer(serializers.Serializer):
+    """Query parameters of the template list."""
+
+    kind = serializers.ChoiceField(choices=ChecklistTemplate.Kind.choices, required=False)
+    active = yes_no_filter(_("Only active (true) or retired (false) ones."))
+
+
+class ChecklistRunFilterSerializer(serializers.Serializer):
+    """Query parameters of the run list."""
+
+    template = text_filter(_("A template slug."))
+    status = serializers.ChoiceField(choices=ChecklistRun.Status.choices, required=False)
+    environment = serializers.ChoiceField(choices=ChecklistRun.Environment.choices, required=False)
+    launch = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Only the runs of this launch plan.")
+    )
+
+
+class ChecklistRunStartSerializer(JsonInput):
     template = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=ChecklistTemplate.objects.all(),
@@ -175,7 +195,7 @@ class ChecklistRunStartSerializer(serializers.Serializer):
     )
 
 
-class ChecklistItemMarkInputSerializer(serializers.Serializer):
+class ChecklistItemMarkInputSerializer(JsonInput):
     result = serializers.ChoiceField(choices=MARK_RESULTS)
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
     evidence_text = serializers.CharField(
@@ -187,9 +207,9 @@ class ChecklistItemMarkInputSerializer(serializers.Serializer):
     )
 
 
-class ChecklistRunCompleteSerializer(serializers.Serializer):
+class ChecklistRunCompleteSerializer(JsonInput):
     note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
 
 
-class ChecklistRunAbandonSerializer(serializers.Serializer):
+class ChecklistRunAbandonSerializer(JsonInput):
     reason = serializers.CharField(max_length=MAX_NOTE)

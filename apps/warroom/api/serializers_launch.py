@@ -12,6 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
+from apps.core.api.query import yes_no_filter
 from apps.warroom.api.serializers import PersonSerializer, person
 from apps.warroom.launch_time import FORMAT_HELP, countdown_parts, format_offset, parse_offset
 from apps.warroom.models import (
@@ -63,6 +65,8 @@ class OffsetField(serializers.Field):
 @extend_schema_field(OpenApiTypes.INT)
 class TaskOwnerField(serializers.Field):
     """A person by id; a service account or an inactive account is refused clearly."""
+
+    json_types = (int,)
 
     default_error_messages = {
         "invalid": _("Give a person's id (a number)."),
@@ -216,7 +220,7 @@ class LaunchTaskSerializer(serializers.ModelSerializer):
     due_at = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
-    owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     status_changed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -285,7 +289,37 @@ class LaunchLogEntrySerializer(serializers.ModelSerializer):
 # --- input ---------------------------------------------------------------------------------
 
 
-class LaunchPlanCreateSerializer(serializers.Serializer):
+class LaunchFilterSerializer(serializers.Serializer):
+    """Query parameters of the launch list."""
+
+    status = serializers.ChoiceField(choices=LaunchPlan.Status.choices, required=False)
+
+
+class LaunchTaskFilterSerializer(serializers.Serializer):
+    """Query parameters of a launch's task list."""
+
+    status = serializers.ChoiceField(choices=LaunchTask.Status.choices, required=False)
+    phase = serializers.ChoiceField(
+        choices=LaunchPhase.Kind.choices, required=False, help_text=_("A phase kind.")
+    )
+    overdue = yes_no_filter(_("Only open tasks past their due time."))
+
+
+class LaunchLogFilterSerializer(serializers.Serializer):
+    """Query parameters of a launch's war-room log."""
+
+    kind = serializers.ChoiceField(choices=LaunchLogEntry.Kind.choices, required=False)
+
+
+class WarRoomLogFilterSerializer(LaunchLogFilterSerializer):
+    """Query parameters of the whole war-room log."""
+
+    launch = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("Only the entries of this launch.")
+    )
+
+
+class LaunchPlanCreateSerializer(JsonInput):
     name = serializers.CharField(max_length=150)
     t0 = T0Field()
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -298,7 +332,7 @@ class LaunchPlanCreateSerializer(serializers.Serializer):
     )
 
 
-class LaunchPlanUpdateSerializer(serializers.Serializer):
+class LaunchPlanUpdateSerializer(JsonInput):
     name = serializers.CharField(max_length=150, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     t0 = T0Field(required=False)
@@ -311,7 +345,7 @@ class LaunchPlanUpdateSerializer(serializers.Serializer):
     )
 
 
-class LaunchStatusSerializer(serializers.Serializer):
+class LaunchStatusSerializer(JsonInput):
     status = serializers.ChoiceField(choices=LaunchPlan.Status.choices)
     reason = serializers.CharField(
         required=False,
@@ -322,7 +356,7 @@ class LaunchStatusSerializer(serializers.Serializer):
     )
 
 
-class LaunchTaskCreateSerializer(serializers.Serializer):
+class LaunchTaskCreateSerializer(JsonInput):
     phase = serializers.ChoiceField(choices=LaunchPhase.Kind.choices)
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -337,7 +371,7 @@ class LaunchTaskCreateSerializer(serializers.Serializer):
     )
 
 
-class LaunchTaskStatusSerializer(serializers.Serializer):
+class LaunchTaskStatusSerializer(JsonInput):
     status = serializers.ChoiceField(choices=LaunchTask.Status.choices)
     note = serializers.CharField(
         required=False,
@@ -347,7 +381,7 @@ class LaunchTaskStatusSerializer(serializers.Serializer):
     )
 
 
-class RollbackCriterionCreateSerializer(serializers.Serializer):
+class RollbackCriterionCreateSerializer(JsonInput):
     condition = serializers.CharField(max_length=2000)
     threshold = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     action = serializers.CharField(required=False, allow_blank=True, default="")
@@ -356,7 +390,7 @@ class RollbackCriterionCreateSerializer(serializers.Serializer):
     )
 
 
-class LogAppendSerializer(serializers.Serializer):
+class LogAppendSerializer(JsonInput):
     kind = serializers.ChoiceField(
         choices=LaunchLogEntry.Kind.choices, default=LaunchLogEntry.Kind.NOTE
     )

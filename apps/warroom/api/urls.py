@@ -79,12 +79,12 @@ urlpatterns = [
     path("oncall/feeds/", oncall.FeedListView.as_view(), name="warroom_feeds"),
     path(
         "oncall/feeds/<int:pk>/revoke",
-        oncall.FeedActionView.as_view(action_name="revoke"),
+        oncall.FeedRevokeView.as_view(),
         name="warroom_feed_revoke",
     ),
     path(
         "oncall/feeds/<int:pk>/rotate",
-        oncall.FeedActionView.as_view(action_name="rotate"),
+        oncall.FeedRotateView.as_view(),
         name="warroom_feed_rotate",
     ),
     path("teams/", teams.TeamListView.as_view(), name="warroom_teams"),

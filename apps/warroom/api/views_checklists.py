@@ -7,6 +7,7 @@ super admins); tokens never write.
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django.http import HttpResponse
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from apps.accounts.api.permissions import Rule
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
 from apps.warroom import checklist_report, services
 from apps.warroom import selectors_checklists as selectors
@@ -30,9 +32,11 @@ from apps.warroom.api.serializers_checklists import (
     ChecklistRunAbandonSerializer,
     ChecklistRunCompleteSerializer,
     ChecklistRunDetailSerializer,
+    ChecklistRunFilterSerializer,
     ChecklistRunSerializer,
     ChecklistRunStartSerializer,
     ChecklistTemplateDetailSerializer,
+    ChecklistTemplateFilterSerializer,
     ChecklistTemplateSerializer,
 )
 from apps.warroom.models import ChecklistRun, ChecklistTemplate
@@ -53,20 +57,16 @@ class ChecklistTemplateListView(WarroomView):
     @extend_schema(
         tags=TAGS,
         summary="List checklist templates",
-        parameters=[
-            OpenApiParameter("kind", str, enum=ChecklistTemplate.Kind.values),
-            OpenApiParameter("active", bool, description="Only active (or retired) ones."),
-        ],
+        parameters=[ChecklistTemplateFilterSerializer],
         responses={200: ChecklistTemplateSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
+        filters = query_params(ChecklistTemplateFilterSerializer, request)
         queryset = selectors.templates().order_by("kind", "name")
-        kind = request.query_params.get("kind")
-        if kind:
-            queryset = queryset.filter(kind=kind)
-        active = request.query_params.get("active")
-        if active in ("true", "1", "false", "0"):
-            queryset = queryset.filter(active=active in ("true", "1"))
+        if filters.get("kind"):
+            queryset = queryset.filter(kind=filters["kind"])
+        if "active" in filters:
+            queryset = queryset.filter(active=filters["active"])
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ChecklistTemplateSerializer(page, many=True).data)
 
@@ -95,28 +95,11 @@ class ChecklistRunListView(WarroomView):
     @extend_schema(
         tags=TAGS,
         summary="List checklist runs, newest first",
-        parameters=[
-            OpenApiParameter("template", str, description="A template slug."),
-            OpenApiParameter("status", str, enum=ChecklistRun.Status.values),
-            OpenApiParameter("environment", str, enum=ChecklistRun.Environment.values),
-            OpenApiParameter("launch", int, description="Only the runs of this launch plan."),
-        ],
+        parameters=[ChecklistRunFilterSerializer],
         responses={200: ChecklistRunSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        filters = {
-            key: request.query_params.get(key) for key in ("template", "status", "environment")
-        }
-        launch = request.query_params.get("launch")
-        if launch:
-            if not launch.isdigit():
-                raise ApiError(
-                    _("Invalid filter."),
-                    code="validation_error",
-                    fields={"launch": [_("Give a launch plan's id (a number).")]},
-                )
-            filters["launch"] = int(launch)
-        queryset = selectors.runs(filters)
+        queryset = selectors.runs(query_params(ChecklistRunFilterSerializer, request))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ChecklistRunSerializer(page, many=True).data)
 
@@ -252,13 +235,20 @@ class ChecklistRunReportView(WarroomView):
         return response
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _timezone(request) -> zoneinfo.ZoneInfo:
     name = request.query_params.get("tz")
     if not name:
         return timezone.get_current_timezone()
     try:
+        if name not in _known_zones():
+            raise zoneinfo.ZoneInfoNotFoundError(name)
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ApiError(
             _("Unknown time zone."),
             code="validation_error",

@@ -9,30 +9,35 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
 from apps.warroom import selectors_launch as selectors
 from apps.warroom import services
 from apps.warroom.api.common import PEOPLE_ONLY_AUTH, WarroomView
 from apps.warroom.api.serializers_launch import (
     GlobalLogAppendSerializer,
+    LaunchFilterSerializer,
     LaunchLogEntrySerializer,
+    LaunchLogFilterSerializer,
     LaunchPlanCreateSerializer,
     LaunchPlanDetailSerializer,
     LaunchPlanSerializer,
     LaunchPlanUpdateSerializer,
     LaunchStatusSerializer,
     LaunchTaskCreateSerializer,
+    LaunchTaskFilterSerializer,
     LaunchTaskSerializer,
     LaunchTaskStatusSerializer,
     LogAppendSerializer,
     RollbackCriterionCreateSerializer,
     RollbackCriterionSerializer,
+    WarRoomLogFilterSerializer,
 )
 from apps.warroom.models import ChecklistRun, LaunchLogEntry, LaunchPlan, LaunchTask
 from apps.warroom.services.launch_access import (
@@ -49,9 +54,6 @@ CHANGE = Rule(perm=PERM_CHANGE, scope=None, object_level=True)
 # Owners of a task pass here and are checked by the service.
 TASK_STATUS = Rule(perm=PERM_VIEW, scope=None)
 LOG_APPEND = Rule(perm=PERM_LOG_VIEW, scope=None)
-
-STATUS_PARAM = OpenApiParameter("status", str, enum=LaunchPlan.Status.values)
-KIND_PARAM = OpenApiParameter("kind", str, enum=LaunchLogEntry.Kind.values)
 
 
 def _detail(pk: int):
@@ -88,13 +90,13 @@ class LaunchListView(WarroomView):
     @extend_schema(
         tags=TAGS,
         summary="List launch plans (newest T0 first)",
-        parameters=[STATUS_PARAM],
+        parameters=[LaunchFilterSerializer],
         responses={200: LaunchPlanSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
         # People and tokens alike: the rule above already checked the right or the scope.
         queryset = selectors.annotate_counts(LaunchPlan.objects.select_related("created_by"))
-        wanted = request.query_params.get("status")
+        wanted = query_params(LaunchFilterSerializer, request).get("status")
         if wanted:
             queryset = queryset.filter(status=wanted)
         page = self.paginate_queryset(queryset)
@@ -176,22 +178,19 @@ class LaunchTaskListView(WarroomView):
     @extend_schema(
         tags=TAGS,
         summary="A launch's tasks, ordered by offset from T0",
-        parameters=[
-            OpenApiParameter("status", str, enum=LaunchTask.Status.values),
-            OpenApiParameter("phase", str, description="A phase kind, e.g. canary."),
-            OpenApiParameter("overdue", bool, description="Only open tasks past their due time."),
-        ],
+        parameters=[LaunchTaskFilterSerializer],
         responses={200: LaunchTaskSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
         plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        filters = query_params(LaunchTaskFilterSerializer, request)
         queryset = selectors.tasks_for(plan)
-        if request.query_params.get("overdue") in {"1", "true", "yes"}:
+        if filters.get("overdue"):
             queryset = selectors.overdue_tasks(plan)
-        if request.query_params.get("status"):
-            queryset = queryset.filter(status=request.query_params["status"])
-        if request.query_params.get("phase"):
-            queryset = queryset.filter(phase__kind=request.query_params["phase"])
+        if filters.get("status"):
+            queryset = queryset.filter(status=filters["status"])
+        if filters.get("phase"):
+            queryset = queryset.filter(phase__kind=filters["phase"])
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(LaunchTaskSerializer(page, many=True).data)
 
@@ -253,6 +252,7 @@ class LaunchTaskStatusView(WarroomView):
 
 class RollbackCriteriaView(WarroomView):
     queryset = LaunchPlan.objects.none()
+    pagination_class = None  # a launch has a handful of criteria: answered as one list
     action_rules = {"get": READ, "post": CHANGE}
 
     @extend_schema(
@@ -291,12 +291,13 @@ class LaunchLogView(WarroomView):
         tags=TAGS,
         operation_id="launches_log_of_launch_list",
         summary="A launch's war-room log, newest first",
-        parameters=[KIND_PARAM],
+        parameters=[LaunchLogFilterSerializer],
         responses={200: LaunchLogEntrySerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
         plan = self.load(LaunchPlan.objects.all(), pk=pk)
-        page = self.paginate_queryset(_log(plan, request.query_params.get("kind")))
+        kind = query_params(LaunchLogFilterSerializer, request).get("kind")
+        page = self.paginate_queryset(_log(plan, kind))
         return self.get_paginated_response(LaunchLogEntrySerializer(page, many=True).data)
 
     @extend_schema(
@@ -325,14 +326,14 @@ class WarRoomLogView(WarroomView):
         tags=TAGS,
         operation_id="launches_log_all_list",
         summary="The whole war-room log, newest first",
-        parameters=[KIND_PARAM, OpenApiParameter("launch", int, description="A launch id.")],
+        parameters=[WarRoomLogFilterSerializer],
         responses={200: LaunchLogEntrySerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        queryset = _log(kind=request.query_params.get("kind"))
-        launch = request.query_params.get("launch", "")
-        if launch.isdigit():
-            queryset = queryset.filter(plan_id=int(launch))
+        filters = query_params(WarRoomLogFilterSerializer, request)
+        queryset = _log(kind=filters.get("kind"))
+        if filters.get("launch"):
+            queryset = queryset.filter(plan_id=filters["launch"])
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(LaunchLogEntrySerializer(page, many=True).data)
 

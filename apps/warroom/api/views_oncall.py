@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params, text_filter
 from apps.core.api.schema import error_responses
 from apps.warroom import selectors, services
 from apps.warroom.api.common import (
@@ -32,6 +32,7 @@ from apps.warroom.api.serializers import (
     OverrideCreateSerializer,
     OverrideSerializer,
     ScheduleCreateSerializer,
+    ScheduleDetailSerializer,
     ScheduleSerializer,
     ScheduleUpdateSerializer,
     person,
@@ -44,19 +45,24 @@ EDIT = Rule(perm="warroom.change_schedule", scope=None, object_level=True)
 MAX_WINDOW = timedelta(days=92)
 
 
-def _instant(value: str | None, field: str):
-    if value in (None, ""):
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ApiError(
-            _("Give an ISO 8601 time, e.g. 2027-03-28T09:00:00+02:00."),
-            code="validation_error",
-            fields={field: [_("Not an ISO 8601 date and time.")]},
-        )
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+class OnCallNowQuerySerializer(serializers.Serializer):
+    team = text_filter("A team slug; all teams when absent.", max_length=50)
+    at = serializers.DateTimeField(
+        required=False, default_timezone=UTC, help_text="ISO 8601 time; now when absent."
+    )
+
+
+class TeamQuerySerializer(serializers.Serializer):
+    team = text_filter("A team slug.", max_length=50)
+
+
+class WindowQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField(
+        required=False, default_timezone=UTC, help_text="ISO 8601; default now."
+    )
+    end = serializers.DateTimeField(
+        required=False, default_timezone=UTC, help_text="ISO 8601; default start + 14 days."
+    )
 
 
 OnCallNowResponse = inline_serializer(
@@ -76,16 +82,14 @@ class OnCallNowView(WarroomView):
     @extend_schema(
         tags=TAGS_ONCALL,
         summary="Who is on call now (or at a time)",
-        parameters=[
-            OpenApiParameter("team", str, description="A team slug; all teams when absent."),
-            OpenApiParameter("at", str, description="ISO 8601 time; now when absent."),
-        ],
+        parameters=[OnCallNowQuerySerializer],
         responses={200: OnCallNowResponse, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request):
-        at = _instant(request.query_params.get("at"), "at") or timezone.now()
+        query = query_params(OnCallNowQuerySerializer, request)
+        at = query.get("at") or timezone.now()
         teams = Team.objects.prefetch_related("schedules")
-        slug = request.query_params.get("team")
+        slug = query.get("team")
         if slug:
             teams = teams.filter(slug=slug)
             if not teams.exists():
@@ -111,13 +115,14 @@ class ScheduleListView(WarroomView):
     @extend_schema(
         tags=TAGS_ONCALL,
         summary="List schedules",
-        parameters=[OpenApiParameter("team", str, description="A team slug.")],
+        parameters=[TeamQuerySerializer],
         responses={200: ScheduleSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
+        team = query_params(TeamQuerySerializer, request).get("team")
         queryset = Schedule.objects.select_related("team")
-        if request.query_params.get("team"):
-            queryset = queryset.filter(team__slug=request.query_params["team"])
+        if team:
+            queryset = queryset.filter(team__slug=team)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ScheduleSerializer(page, many=True).data)
 
@@ -150,7 +155,7 @@ class ScheduleDetailView(WarroomView):
     @extend_schema(
         tags=TAGS_ONCALL,
         summary="A schedule with its current layers",
-        responses={200: ScheduleSerializer, **error_responses(401, 403, 404)},
+        responses={200: ScheduleDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
         schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
@@ -205,16 +210,14 @@ class ScheduleFinalView(WarroomView):
         tags=TAGS_ONCALL,
         summary="Final schedule, coverage gaps and unreachable stretches for a window "
         "(default: the next 14 days)",
-        parameters=[
-            OpenApiParameter("start", str, description="ISO 8601; default now."),
-            OpenApiParameter("end", str, description="ISO 8601; default start + 14 days."),
-        ],
+        parameters=[WindowQuerySerializer],
         responses={200: FinalResponse, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, pk):
         schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
-        start = _instant(request.query_params.get("start"), "start") or timezone.now()
-        end = _instant(request.query_params.get("end"), "end") or start + timedelta(days=14)
+        window = query_params(WindowQuerySerializer, request)
+        start = window.get("start") or timezone.now()
+        end = window.get("end") or start + timedelta(days=14)
         if end <= start:
             raise ApiError(
                 _("The end must be after the start."),
@@ -409,22 +412,33 @@ def _created(request, feed: CalendarFeed, token: str) -> dict:
     return data
 
 
-class FeedActionView(WarroomView):
+class FeedRevokeView(WarroomView):
     action_rules = {"post": PERSON_ONLY}
-    action_name = "revoke"
 
     @extend_schema(
         tags=TAGS_ONCALL,
         auth=PEOPLE_ONLY_AUTH,
-        summary="Revoke a feed (its URL answers 404 from now on), or rotate it (revoke and "
-        "get a new URL)",
+        summary="Revoke a feed: its URL answers 404 from now on",
         request=None,
-        responses={200: FeedCreatedSerializer, **error_responses(401, 403, 404)},
+        responses={200: FeedSerializer, **error_responses(401, 403, 404)},
     )
     def post(self, request, pk):
         feed = self.load(selectors.feed_list(user=request.user), pk=pk)
-        if self.action_name == "rotate":
-            new_feed, token = services.feed_rotate(actor=request.user, feed=feed)
-            return Response(_created(request, new_feed, token), status=status.HTTP_201_CREATED)
         feed = services.feed_revoke(actor=request.user, feed=feed)
         return Response(FeedSerializer(feed).data)
+
+
+class FeedRotateView(WarroomView):
+    action_rules = {"post": PERSON_ONLY}
+
+    @extend_schema(
+        tags=TAGS_ONCALL,
+        auth=PEOPLE_ONLY_AUTH,
+        summary="Rotate a feed: revoke it and get a new feed with a new URL",
+        request=None,
+        responses={201: FeedCreatedSerializer, **error_responses(401, 403, 404)},
+    )
+    def post(self, request, pk):
+        feed = self.load(selectors.feed_list(user=request.user), pk=pk)
+        new_feed, token = services.feed_rotate(actor=request.user, feed=feed)
+        return Response(_created(request, new_feed, token), status=status.HTTP_201_CREATED)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
 from apps.warroom import services
 from apps.warroom.api.common import (
@@ -19,9 +20,11 @@ from apps.warroom.api.common import (
 from apps.warroom.api.serializers import (
     PageCreateSerializer,
     PageDetailSerializer,
+    PageFilterSerializer,
     PageResolveSerializer,
     PageSerializer,
     PolicyCreateSerializer,
+    PolicyFilterSerializer,
     PolicySerializer,
     PolicyUpdateSerializer,
     TeamCreateSerializer,
@@ -184,13 +187,14 @@ class PolicyListView(WarroomView):
     @extend_schema(
         tags=TAGS_ESCALATION,
         summary="List escalation policies",
-        parameters=[OpenApiParameter("team", str, description="A team slug.")],
+        parameters=[PolicyFilterSerializer],
         responses={200: PolicySerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
+        team = query_params(PolicyFilterSerializer, request).get("team")
         queryset = EscalationPolicy.objects.select_related("team").prefetch_related("steps")
-        if request.query_params.get("team"):
-            queryset = queryset.filter(team__slug=request.query_params["team"])
+        if team:
+            queryset = queryset.filter(team__slug=team)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(PolicySerializer(page, many=True).data)
 
@@ -271,20 +275,16 @@ class PageListView(WarroomView):
     @extend_schema(
         tags=TAGS_ESCALATION,
         summary="List pages",
-        parameters=[
-            OpenApiParameter("team", str, description="A team slug."),
-            OpenApiParameter("status", str, enum=Page.Status.values),
-        ],
+        parameters=[PageFilterSerializer],
         responses={200: PageSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
+        filters = query_params(PageFilterSerializer, request)
         queryset = Page.objects.select_related("team", "acknowledged_by", "created_by")
-        for key in ("team", "status"):
-            value = request.query_params.get(key)
-            if value:
-                queryset = queryset.filter(
-                    **({"team__slug": value} if key == "team" else {key: value})
-                )
+        if filters.get("team"):
+            queryset = queryset.filter(team__slug=filters["team"])
+        if filters.get("status"):
+            queryset = queryset.filter(status=filters["status"])
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(PageSerializer(page, many=True).data)
 

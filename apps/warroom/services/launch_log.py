@@ -78,6 +78,11 @@ def launch_log_append(
         raise ValidationError(
             {"text": _("Keep an entry under %(max)d characters.") % {"max": MAX_LOG_TEXT}}
         )
+    if plan is not None:
+        # Lock the launch before the audit chain, in the order status changes and task
+        # updates take them: the entry's reference to the launch is checked at commit, and
+        # a status change holding the launch while waiting for the chain would deadlock.
+        LaunchPlan.objects.select_for_update().filter(pk=plan.pk).first()
     entry = write_log(
         author=actor,
         plan=plan,

@@ -95,6 +95,8 @@ def team_update(
 def team_member_add(*, actor, team: Team, user) -> Membership:
     require(actor, "warroom.change_team", team)
     _check_person(user, "user")
+    # Two adds of the same person at once: the second waits here and finds the first.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     existing = Membership.objects.filter(team=team, user=user).first()
     if existing is not None:
         return existing
