@@ -207,7 +207,8 @@ def call(client, entry: Entry, ctx: Ctx):
         return method(url)
     if url.startswith(API_PREFIX):
         return method(url, data or {}, format="json")
-    return method(url, data or {})
+    # Pages take form posts (the API client's default format is JSON).
+    return method(url, data or {}, format="multipart")
 
 
 LOGIN_PREFIXES = ("/accounts/login/", "/accounts/mfa/")
