@@ -1,0 +1,7 @@
+"""Support pages under /support/ (namespace "support")."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "support"
+
+urlpatterns = []
