@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_default_replies(sender, **kwargs):
+    from apps.support.reply_defaults import ensure_default_replies
+
+    ensure_default_replies()
 
 
 class SupportConfig(AppConfig):
@@ -26,3 +33,8 @@ class SupportConfig(AppConfig):
         # A support person asks for a customer's fund-related flag (their frozen claims)
         # to be turned back on: a change request a super admin approves.
         registry.register(UserScopeUnblockHandler())
+        # The playbook's canned replies exist after every migrate (and a test's flush);
+        # replies a support lead changed are left as they are.
+        post_migrate.connect(
+            _ensure_default_replies, sender=self, dispatch_uid="support.ensure_default_replies"
+        )

@@ -31,3 +31,14 @@ def agent_api(agent, verified_api_client):
 def ingest_api(token_client):
     api, _token = token_client(scopes=["support:ingest"])
     return api
+
+
+@pytest.fixture(autouse=True)
+def _fresh_flags_snapshot():
+    """Each test starts from its own flag states: a snapshot cached by an earlier test can
+    carry the same version string once that test's rows were rolled back."""
+    from apps.flags import evaluation
+
+    evaluation.reset()
+    yield
+    evaluation.reset()
