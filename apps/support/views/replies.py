@@ -24,7 +24,7 @@ MANAGE = "support.manage_cannedreply"
 
 @page_rule("support.view_customer")
 def reply_list(request: HttpRequest) -> HttpResponse:
-    replies = CannedReply.objects.annotate(uses=Count("uses")).order_by("key", "language")
+    replies = CannedReply.objects.annotate(use_count=Count("uses")).order_by("key", "language")
     return render(
         request,
         "support/replies.html",
