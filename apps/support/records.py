@@ -588,11 +588,19 @@ def natural_key(entity: Entity, cleaned: dict) -> tuple:
     return tuple(cleaned[attr] for attr in entity.key)
 
 
+def links_customer(entity: Entity) -> bool:
+    """Does the entity's ``customer`` name a customer row (a foreign key)? Fee events keep
+    the customer's external id as text."""
+    return entity.model is not FeeEvent and any(
+        spec.attr == "customer_external_id" for spec in entity.fields
+    )
+
+
 def compared_attrs(entity: Entity) -> list[str]:
     """Columns a replay must leave as they are (every cleaned column but the keys)."""
     attrs = []
     for spec in entity.fields:
-        if spec.attr == "customer_external_id":
+        if spec.attr == "customer_external_id" and links_customer(entity):
             attrs.append("customer_id")
         elif spec.attr not in attrs:
             attrs.append(spec.attr)

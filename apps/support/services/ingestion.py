@@ -34,6 +34,7 @@ from apps.support.records import (
     RecordInvalid,
     clean_record,
     compared_attrs,
+    links_customer,
     natural_key,
 )
 
@@ -183,15 +184,18 @@ def _existing(entity: Entity, keys: list[tuple]) -> dict[tuple, object]:
 
 def _write(entity: Entity, cleaned_rows: list[dict], result: IngestResult) -> None:
     now = timezone.now()
+    linked = links_customer(entity)
     customer_ids = _customer_ids(
         {row["customer_external_id"] for row in cleaned_rows if row.get("customer_external_id")}
+        if linked
+        else set()
     )
     compared = compared_attrs(entity)
     existing = _existing(entity, [natural_key(entity, row) for row in cleaned_rows])
     to_create, to_update = [], []
     for row in cleaned_rows:
         values = dict(row)
-        if "customer_external_id" in values:
+        if linked and "customer_external_id" in values:
             ref = values.pop("customer_external_id")
             values["customer_id"] = customer_ids.get(ref) if ref else None
         current = existing.get(natural_key(entity, row))
@@ -250,7 +254,7 @@ def ingest_batch(*, actor, entity: str, records, source: str = "api") -> IngestR
             code="batch_too_large",
         )
     networks = network_kinds()
-    known = set(_customer_ids(_referenced_customers(records)))
+    known = set(_customer_ids(_referenced_customers(records))) if links_customer(spec) else set()
     cleaned_rows, errors = validate_batch(spec, records, networks=networks, known_customers=known)
     if errors:
         raise IngestRefused(
