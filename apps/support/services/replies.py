@@ -25,7 +25,8 @@ def _check_manager(actor) -> None:
         raise PermissionDenied(_("Only support leads may change canned replies."))
 
 
-def _clean(*, key, language, title, body) -> dict:
+def clean_reply(*, key, language, title, body) -> dict:
+    """The cleaned fields of a reply, or ValidationError naming each bad one."""
     errors: dict[str, list[str]] = {}
     key = (key or "").strip().lower() if isinstance(key, str) else ""
     if not key or len(key) > 100 or not set(key) <= _KEY_CHARS or key.startswith("."):
@@ -62,7 +63,7 @@ def _clean(*, key, language, title, body) -> dict:
 @transaction.atomic
 def reply_create(*, actor, key, language, title, body, is_active=True) -> CannedReply:
     _check_manager(actor)
-    values = _clean(key=key, language=language, title=title, body=body)
+    values = clean_reply(key=key, language=language, title=title, body=body)
     reply = CannedReply(**values, is_active=bool(is_active), updated_by=actor)
     reply.full_clean(validate_constraints=False)
     try:
@@ -79,7 +80,7 @@ def reply_create(*, actor, key, language, title, body, is_active=True) -> Canned
 @transaction.atomic
 def reply_update(*, actor, reply: CannedReply, title, body, is_active) -> CannedReply:
     _check_manager(actor)
-    values = _clean(key=reply.key, language=reply.language, title=title, body=body)
+    values = clean_reply(key=reply.key, language=reply.language, title=title, body=body)
     reply = CannedReply.objects.select_for_update().get(pk=reply.pk)
     changed = (reply.title, reply.body, reply.is_active) != (
         values["title"],
