@@ -385,6 +385,10 @@ FLAGS_FAST_PATH = env_bool("FLAGS_FAST_PATH", True)
 SUPPORT_STUCK_AFTER_MINUTES = env_int("SUPPORT_STUCK_AFTER_MINUTES", 15)
 # How long a reveal of a customer's email and names lasts in that person's session.
 SUPPORT_REVEAL_MINUTES = env_int("SUPPORT_REVEAL_MINUTES", 10)
+# Commit each lookup's access-log row with a WAL flush (true), or without waiting for it
+# (false, the default): a database crash may then lose the rows of the last moment (see
+# apps/support/services/access.py); reveals of personal data always wait for the flush.
+SUPPORT_ACCESS_LOG_SYNC_COMMIT = env_bool("SUPPORT_ACCESS_LOG_SYNC_COMMIT", False)
 # Results per page of the support search (each kind of match is capped at this many).
 SUPPORT_SEARCH_LIMIT = env_int("SUPPORT_SEARCH_LIMIT", 20)
 
