@@ -223,7 +223,7 @@ def pick_queries(n: int, seed: int) -> dict[str, list[str]]:
         def sample(sql_table, columns, where="TRUE", k=n):
             cursor.execute(f"SELECT min(id), max(id) FROM {sql_table}")
             low, high = cursor.fetchone()
-            ids = sorted({rng.randint(low, high) for _ in range(k * 3)})
+            ids = sorted({rng.randint(low, high) for _ in range(k * 12)})
             cursor.execute(
                 f"SELECT {columns} FROM {sql_table} WHERE id = ANY(%s) AND {where} LIMIT %s",
                 [ids, k],

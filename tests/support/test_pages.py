@@ -512,3 +512,15 @@ def test_leads__super_admin_grants__person_gets_lead_permissions(verified_client
     person = type(person).objects.get(pk=person.pk)
     assert person.has_perm("support.reveal_pii")
     assert person.has_perm("support.manage_cannedreply")
+
+
+def test_search__exact_hit__partial_readings_skipped_unless_asked(agent_client, budi):
+    customer("cust-10420", display_name="Other Person")
+
+    exact = _search(agent_client, "cust-1042")
+    everything = _search(agent_client, "cust-1042", all="1")
+
+    assert _hit_customers(exact) == ["cust-1042"]
+    assert exact.context["result"].partial_skipped is True
+    assert 'id="also-partial"' in exact.content.decode()
+    assert _hit_customers(everything) == ["cust-1042", "cust-10420"]

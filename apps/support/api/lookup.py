@@ -95,6 +95,11 @@ class SearchView(APIView):
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, required=True),
             OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter(
+                "all",
+                OpenApiTypes.BOOL,
+                description="Also run partial and prefix readings when an exact one matched.",
+            ),
             TICKET,
         ],
         responses={200: s.SearchAnswerSerializer, **error_responses(400, 401, 403)},
@@ -106,7 +111,10 @@ class SearchView(APIView):
         ticket = _ticket(request)
         try:
             result = search(
-                user=request.user, query=query, cursor=request.query_params.get("cursor")
+                user=request.user,
+                query=query,
+                cursor=request.query_params.get("cursor"),
+                include_partial=request.query_params.get("all", "").lower() in {"1", "true"},
             )
         except CursorInvalid as error:
             raise exceptions.ValidationError({"cursor": [str(error)]}) from None
@@ -158,6 +166,7 @@ class SearchView(APIView):
                 "problems": result.problems,
                 "results": results,
                 "next_cursor": result.next_cursor,
+                "partial_skipped": result.partial_skipped,
             }
         )
 

@@ -62,6 +62,7 @@ class SearchAnswerSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.CharField())
     results = HitSerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
+    partial_skipped = serializers.BooleanField()
 
 
 class CustomerDetailSerializer(serializers.Serializer):

@@ -20,3 +20,4 @@ class SearchForm(forms.Form):
         help_text=_("The ticket you are working on (kept in the access log)."),
     )
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
+    all = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -59,6 +59,8 @@ class SearchResult:
     recognition: Recognition
     hits: list[Hit] = field(default_factory=list)
     next_cursor: str | None = None
+    #: partial and prefix readings not run because an exact one found something
+    partial_skipped: bool = False
 
     @property
     def problems(self) -> list[str]:
@@ -243,8 +245,15 @@ def _run(reading: Reading, after: int, limit: int) -> list[Hit]:
     return []
 
 
-def search(*, user, query: str, cursor: str | None = None) -> SearchResult:
+def search(
+    *, user, query: str, cursor: str | None = None, include_partial: bool = False
+) -> SearchResult:
     """Every hit of ``query`` the user may see (none without ``support.view_customer``).
+
+    Exact readings run first; partial and prefix readings run only when no exact reading
+    found anything, or when ``include_partial`` asks for them (``partial_skipped`` says
+    they were left out): a pasted external id answers with its customer at once instead
+    of also scanning the trigram index for every name containing it.
 
     ``cursor`` (from a previous answer's ``next_cursor``) continues the readings that had
     more hits than one page; raises ``CursorInvalid`` for a cursor not made here.
@@ -257,8 +266,12 @@ def search(*, user, query: str, cursor: str | None = None) -> SearchResult:
     limit = page_size()
     seen: set[tuple] = set()
     more: dict[str, int] = {}
-    for reading in recognition.readings:
+    exact_found = False
+    for reading in sorted(recognition.readings, key=lambda r: not r.exact):
         if positions is not None and reading.kind not in positions:
+            continue
+        if not reading.exact and exact_found and positions is None and not include_partial:
+            result.partial_skipped = True
             continue
         after = positions.get(reading.kind, 0) if positions else 0
         hits = _run(reading, after, limit)
@@ -275,5 +288,6 @@ def search(*, user, query: str, cursor: str | None = None) -> SearchResult:
                 continue
             seen |= keys
             result.hits.append(hit)
+            exact_found = exact_found or reading.exact
     result.next_cursor = encode_cursor(more)
     return result

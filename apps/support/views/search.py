@@ -21,7 +21,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"].strip():
         try:
             result = search(
-                user=request.user, query=form.cleaned_data["q"], cursor=form.cleaned_data["cursor"]
+                user=request.user,
+                query=form.cleaned_data["q"],
+                cursor=form.cleaned_data["cursor"],
+                include_partial=form.cleaned_data["all"],
             )
         except CursorInvalid as error:
             problem = str(error)
