@@ -51,6 +51,7 @@ _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,149}$")
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 _BASE58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]+$")
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Kind:
@@ -241,7 +242,7 @@ def _base58_readings(text: str, result: Recognition) -> bool:
 
 def recognise(raw: str) -> Recognition:
     """Every reading of ``raw`` worth looking up, exact ones first."""
-    text = _SPACES.sub(" ", (raw or "").strip())[:MAX_QUERY]
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", raw or "").strip())[:MAX_QUERY]
     result = Recognition(query=text)
     if not text:
         return result

@@ -305,6 +305,8 @@ class Entity:
 
 
 def _finish_customer(record, cleaned, ctx, errors):
+    if errors:
+        return  # the record is refused anyway; its fields may be missing
     cleaned["email_norm"] = normalise_email(cleaned["email"])
     cleaned["handle"] = cleaned["handle"].lstrip("@")
     cleaned["handle_norm"] = normalise_handle(cleaned["handle"])
@@ -338,7 +340,11 @@ def _finish_transaction(record, cleaned, ctx, errors):
             ]
         except FieldInvalid as error:
             errors[name] = str(error)
-    if cleaned.get("status") == TxStatus.CONFIRMED and cleaned.get("confirmed_at") is None:
+    if (
+        "confirmed_at" not in errors
+        and cleaned.get("status") == TxStatus.CONFIRMED
+        and cleaned.get("confirmed_at") is None
+    ):
         errors.setdefault("confirmed_at", _("a confirmed transaction needs its confirmation time"))
 
 

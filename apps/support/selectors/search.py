@@ -91,7 +91,7 @@ def decode_cursor(cursor: str | None) -> dict[str, int] | None:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise CursorInvalid(_("This page link is not valid; search again.")) from None
     if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
         for k, v in data.items()
     ):
         raise CursorInvalid(_("This page link is not valid; search again."))
