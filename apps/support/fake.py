@@ -91,6 +91,7 @@ class FakePlatform:
         now: datetime | None = None,
         first_number: int = 1000,
         showcase: bool = True,
+        exact_totals: bool = False,
     ):
         self.customers = customers
         self.wallets_per_customer = wallets_per_customer
@@ -99,6 +100,9 @@ class FakePlatform:
         self.now = (now or datetime.now(UTC)).replace(microsecond=0)
         self.first_number = first_number
         self.showcase = showcase
+        # Benchmarks ask for exact totals: counts then vary by a fixed pattern whose mean
+        # is the asked-for average, instead of by random draws.
+        self.exact_totals = exact_totals
         known = networks or {key: kind for key, (kind, _a) in NETWORKS.items()}
         self.networks = [key for key in NETWORKS if key in known and known[key] == NETWORKS[key][0]]
         if not self.networks:
@@ -227,9 +231,14 @@ class FakePlatform:
 
     def _customer_networks(self, index: int, external_id: str) -> list[str]:
         rng = self._rng("wallets", index)
-        count = max(
-            1, min(len(self.networks), round(rng.expovariate(1 / self.wallets_per_customer)))
-        )
+        if self.exact_totals:
+            average = self.wallets_per_customer
+            spread = (-1, 0, 1) if average >= 2 else (0,)
+            count = max(1, min(len(self.networks), round(average) + spread[index % len(spread)]))
+        else:
+            count = max(
+                1, min(len(self.networks), round(rng.expovariate(1 / self.wallets_per_customer)))
+            )
         chosen = rng.sample(self.networks, count)
         if external_id == "case-refund-no-wallet":
             return [n for n in self.networks if n != self.round_network(7)][:1]
@@ -249,7 +258,7 @@ class FakePlatform:
                     "primary": True,
                     "linked_at": self._iso(self.now - timedelta(days=rng.randint(1, 300))),
                 }
-                if rng.random() < 0.1:  # a second, non-primary wallet on the same network
+                if not self.exact_totals and rng.random() < 0.1:  # a second, non-primary one
                     self.counts.wallets += 1
                     yield {
                         "customer": external_id,
@@ -267,11 +276,13 @@ class FakePlatform:
         for index, external_id in self._numbers():
             rng = self._rng("tx", index)
             networks = self._customer_networks(index, external_id)
-            count = (
-                int(rng.expovariate(1 / self.transactions_per_customer))
-                if self.transactions_per_customer and external_id not in SHOWCASE
-                else 0
-            )
+            if external_id in SHOWCASE or not self.transactions_per_customer:
+                count = 0
+            elif self.exact_totals:
+                share = (0.2, 0.6, 1.0, 1.4, 1.8)[index % 5]
+                count = round(self.transactions_per_customer * share)
+            else:
+                count = int(rng.expovariate(1 / self.transactions_per_customer))
             plan = [(rng.choices(kinds, weights)[0], None, None) for _n in range(count)]
             plan += _showcase_transactions(external_id)
             for kind, forced_status, forced_round in plan:

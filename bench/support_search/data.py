@@ -142,6 +142,7 @@ def load(args) -> dict:
         seed=args.seed,
         networks={k: kind for k, _n, kind, _c in NETWORKS},
         showcase=False,
+        exact_totals=True,
     )
     with connection.cursor() as cursor:
         indexes = secondary_indexes(cursor)
