@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -89,8 +90,6 @@ def customer_transactions_page(request: HttpRequest, pk: int) -> HttpResponse:
     lookup_record(
         actor=request.user, what=CUSTOMER_VIEW, subject=customer, ticket=ticket_from(request)
     )
-    from django.utils import timezone
-
     return render(
         request,
         "support/transactions.html",
