@@ -316,7 +316,7 @@ def _many_transactions(who, count):
         ingest("transactions", *records[start : start + 1000])
 
 
-def test_customer_page__5000_transactions__same_query_count(agent_client):
+def test_customer_page__5000_transactions__same_query_count(agent_client, agent_api):
     few, many = customer("few-tx"), customer("many-tx")
     for who in (few, many):
         wallet(who)
@@ -326,6 +326,14 @@ def test_customer_page__5000_transactions__same_query_count(agent_client):
     _many_transactions(many, 5000)
 
     assert _customer_page_queries(agent_client, few) == _customer_page_queries(agent_client, many)
+    for path in ("/v1/support/customers/{}", "/v1/support/customers/{}/transactions"):
+        counts = []
+        for who in (few, many):
+            agent_api.get(path.format(who.pk))
+            with CaptureQueriesContext(connection) as queries:
+                agent_api.get(path.format(who.pk))
+            counts.append(len(queries))
+        assert counts[0] == counts[1], path
 
 
 # --- support actions ---------------------------------------------------------------------------
