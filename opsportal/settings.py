@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.seedconfig",
     "apps.warroom",
     "apps.flags",
+    "apps.support",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +330,12 @@ SPECTACULAR_SETTINGS = {
         "LaunchTaskStatusEnum": "apps.warroom.models.launch.LaunchTask.Status",
         "LaunchPhaseKindEnum": "apps.warroom.models.launch.LaunchPhase.Kind",
         "LaunchLogKindEnum": "apps.warroom.models.launch.LaunchLogEntry.Kind",
+        "SupportTxKindEnum": "apps.support.models.choices.TxKind",
+        "SupportTxStatusEnum": "apps.support.models.choices.TxStatus",
+        "SupportClaimStatusEnum": "apps.support.models.choices.ClaimStatus",
+        "SupportRefundStatusEnum": "apps.support.models.choices.RefundStatus",
+        "SupportRoundStatusEnum": "apps.support.models.choices.RoundStatus",
+        "SupportLanguageEnum": "apps.support.models.choices.Language",
     },
 }
 # How long an Idempotency-Key answer (and a used one-time form token) is kept, in hours.
@@ -440,6 +447,18 @@ FLAGS_VERSION_CHECK_INTERVAL_MS = env_int("FLAGS_VERSION_CHECK_INTERVAL_MS", 50)
 # GET /v1/flags/{key}/evaluate with a Bearer token is answered by a WSGI wrapper in front of
 # Django (apps/flags/fastpath.py) with the same answer, skipping the middleware stack.
 FLAGS_FAST_PATH = env_bool("FLAGS_FAST_PATH", True)
+
+# --- Support -----------------------------------------------------------------------
+# A pending transaction older than this many minutes is flagged stuck on support pages.
+SUPPORT_STUCK_AFTER_MINUTES = env_int("SUPPORT_STUCK_AFTER_MINUTES", 15)
+# How long a reveal of a customer's email and names lasts in that person's session.
+SUPPORT_REVEAL_MINUTES = env_int("SUPPORT_REVEAL_MINUTES", 10)
+# Commit each lookup's access-log row with a WAL flush (true), or without waiting for it
+# (false, the default): a database crash may then lose the rows of the last moment (see
+# apps/support/services/access.py); reveals of personal data always wait for the flush.
+SUPPORT_ACCESS_LOG_SYNC_COMMIT = env_bool("SUPPORT_ACCESS_LOG_SYNC_COMMIT", False)
+# Results per page of the support search (each kind of match is capped at this many).
+SUPPORT_SEARCH_LIMIT = env_int("SUPPORT_SEARCH_LIMIT", 20)
 
 # --- War room ----------------------------------------------------------------------
 # Seconds in one escalation "minute": 60 in real life; tests make waits take seconds.

@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("apps.seedconfig.api.urls")),
     path("", include("apps.warroom.api.urls")),
     path("", include("apps.flags.api.urls")),
+    path("", include("apps.support.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("config/", include("apps.seedconfig.urls")),
     path("warroom/", include("apps.warroom.urls")),
     path("flags/", include("apps.flags.urls")),
+    path("support/", include("apps.support.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("v1/", include((api_patterns, "api"))),

@@ -102,6 +102,32 @@ _LAUNCH_MANAGE = {
     "warroom.add_launchlogentry",
 }
 
+# Support (apps.support). Who does what with the customer read models:
+# - reading (search, customer and transaction pages, diagnostics, canned replies to copy):
+#   support, whose job it is, and the roles that chase customer-facing problems with them —
+#   ops (stuck transactions, the daily routine), finance (refunds, payouts, reconcile),
+#   incident commanders (who is hit by an incident) and super admins. Reviewers review
+#   projects, not customers: no access. Every look is in the access log.
+# - amounts (``support.view_amounts``): finance and super admins only. Support answers with
+#   statuses, hashes and times; the figures of a customer's money are financial data, so
+#   pages and API answers show them masked to everyone else.
+# - email and names (``support.reveal_pii``): masked for everyone; revealing asks for a
+#   reason code and a ticket each time and is logged. Held by super admins and granted to
+#   support leads.
+# - ``support.manage_cannedreply`` (edit the replies) and ``support.review_lookups`` (the
+#   supervisor page sampling lookups by agent) are the support lead's. There is no support
+#   lead role: a super admin makes a support person a lead on the Support leads page, which
+#   grants the person these permissions directly (Django user permissions) together with
+#   ``support.reveal_pii``, and records who did it. Super admins hold all three here.
+# - support actions (freeze a customer's claims, block their posting, request the
+#   unfreeze) are user-scoped flag states: ``flags.set_user_scope`` above decides.
+_SUPPORT_READ = {"support.view_customer"}
+_SUPPORT_LEAD = {
+    "support.manage_cannedreply",
+    "support.review_lookups",
+    "support.reveal_pii",
+}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     SUPER_ADMIN: _EVERYONE
     | _WARROOM_MANAGE
@@ -123,14 +149,18 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notify.view_outbox",
         "seedconfig.request_change",
         "flags.add_flag",
+        "support.view_amounts",
     }
-    | _FLAGS_OPERATE,
+    | _FLAGS_OPERATE
+    | _SUPPORT_READ
+    | _SUPPORT_LEAD,
     OPS: _EVERYONE
     | _WARROOM_MANAGE
     | _LAUNCH_MANAGE
     | _CHECKLIST_RUN
     | _CHECKLIST_MANAGE
     | _FLAGS_OPERATE
+    | _SUPPORT_READ
     | {
         "audit.view_audit_trail",
         "notify.view_channel",
@@ -139,19 +169,22 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     FINANCE: _EVERYONE
     | _CHECKLIST_RUN
+    | _SUPPORT_READ
     | {
         "notify.view_channel",
         "seedconfig.request_change",
+        "support.view_amounts",
     },
     REVIEWER: _EVERYONE
     | {
         "audit.view_audit_trail",
     },
-    SUPPORT: _EVERYONE | {"flags.set_user_scope"},
+    SUPPORT: _EVERYONE | _SUPPORT_READ | {"flags.set_user_scope"},
     INCIDENT_COMMANDER: _EVERYONE
     | _LAUNCH_MANAGE
     | _CHECKLIST_RUN
     | _FLAGS_BLOCK
+    | _SUPPORT_READ
     | {
         "warroom.trigger_page",
         "approvals.grant_freeze_exception",

@@ -1,0 +1,1 @@
+"""Reads of the support app, restricted to what the reader may see."""

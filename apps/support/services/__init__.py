@@ -1,0 +1,1 @@
+"""Every write of the support app (see each module's doc)."""
