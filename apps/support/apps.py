@@ -17,8 +17,6 @@ class SupportConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.approvals import registry
-        from apps.flags.services.unblock_request import UserScopeUnblockHandler
         from apps.support import (
             navigation,  # noqa: F401  (registers the "Support" menu entry)
         )
@@ -30,9 +28,6 @@ class SupportConfig(AppConfig):
         # event with its counts instead (a row per record would serialise ingestion on
         # the audit chain's lock).
         auditlog.register(CannedReply)
-        # A support person asks for a customer's fund-related flag (their frozen claims)
-        # to be turned back on: a change request a super admin approves.
-        registry.register(UserScopeUnblockHandler())
         # The playbook's canned replies exist after every migrate (and a test's flush);
         # replies a support lead changed are left as they are.
         post_migrate.connect(

@@ -377,7 +377,7 @@ def test_unfreeze__support__files_request_that_super_admin_approves(agent_client
         {"reason": "review passed", "ticket": "ZD-5"},
     )
 
-    request = ChangeRequest.objects.get(kind="flags.user_state")
+    request = ChangeRequest.objects.get(kind="flags.unblock_request")
     assert request.target == "flags.state:claim:user:cust-1042"
     assert FlagState.objects.filter(scope_kind="user").count() == 1
     change_request_approve(

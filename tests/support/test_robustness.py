@@ -57,7 +57,7 @@ def test_pages__huge_ids__404_not_500(agent_client, agent_api):
 
 def test_ingest__odd_values__each_named_not_500(ingest_api):
     records = [
-        {"external_id": "bad\x00id"},
+        {"external_id": "ok-0", "kyc_status": "nope"},
         {"external_id": "ok-1", "active_referral_count": 10**30},
         {"external_id": "ok-2", "created_at": "2026-13-45T99:00:00Z"},
         {"external_id": "ok-3", "email": "x" * 300},
@@ -68,3 +68,12 @@ def test_ingest__odd_values__each_named_not_500(ingest_api):
 
     assert response.status_code == 400
     assert {r["index"] for r in response.json()["error"]["records"]} == {0, 1, 2, 3, 4}
+
+
+def test_ingest__nul_character__refused_naming_the_record_field(ingest_api):
+    records = [{"external_id": "ok-0"}, {"external_id": "bad\x00id"}]
+
+    response = ingest_api.post("/v1/support/ingest/customers", {"records": records}, format="json")
+
+    assert response.status_code == 400
+    assert "records.1.external_id" in response.json()["error"]["fields"]

@@ -7,7 +7,7 @@ ticket it was asked on.
 - unblock posting (``feed.post`` is not fund-related): applied at once by anyone who may
   set user-scoped states;
 - unfreeze claims (``claim`` is fund-related): a change request a super admin approves
-  (``flags.user_state`` filed by support, ``flags.state`` by ops or super admins).
+  (``flags.unblock_request`` filed by support, ``flags.state`` by ops or super admins).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from apps.flags.models import StateSource
 from apps.flags.scopes import ScopeKind
 from apps.flags.services import flag_state_set, may_set_state
-from apps.flags.services.unblock_request import flag_user_unblock_request
+from apps.flags.services.requests import flag_unblock_request
 from apps.support.services.access import clean_ticket
 
 #: action -> (flag, direction, label)
@@ -75,10 +75,10 @@ def customer_action(
             scope_value=customer.external_id,
             source=source,
         )
-    return flag_user_unblock_request(
+    return flag_unblock_request(
         actor=actor,
         flag=key,
-        user_ref=customer.external_id,
+        scope_value=customer.external_id,
         reason=full_reason,
         source=source,
     )

@@ -115,7 +115,7 @@ def test_action_api__unfreeze_nothing_frozen__400(agent_api):
     )
 
     assert response.status_code == 400
-    assert "nothing to unblock" in str(response.json()["error"]["fields"])
+    assert "already allowed" in str(response.json()["error"]["fields"])
 
 
 def test_unknown_customer__404_json(agent_api):
