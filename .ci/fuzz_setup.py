@@ -23,6 +23,7 @@ from apps.flags.models import Flag, ScheduledFlagChange
 from apps.notify.models import Channel, OutboxMessage
 from apps.notify.services import channel_create
 from apps.seedconfig.models import ConfigVersion
+from apps.support.models import CannedReply, Customer, Transaction
 from apps.warroom import services as warroom_services
 from apps.warroom.models import (
     ChecklistRun,
@@ -114,6 +115,9 @@ print(  # noqa: T201 - the fuzzing script reads this line
             "service_account": account.pk,
             "team": team.slug,
             "tokens": ApiToken.objects.count(),
+            "customer": first_pk(Customer),
+            "transaction": first_pk(Transaction),
+            "reply": first_pk(CannedReply),
         }
     )
 )

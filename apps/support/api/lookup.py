@@ -9,16 +9,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import Rule
 from apps.core.api.errors import ApiError
+from apps.core.api.query import query_params, text_filter, yes_no_filter
 from apps.core.api.schema import error_responses
 from apps.support import diagnostics
 from apps.support.api import serializers as s
@@ -56,15 +56,53 @@ TAGS = ["support"]
 PEOPLE = [{"cookieAuth": []}]
 READ = Rule(perm="support.view_customer", scope=None)
 REVEAL = Rule(perm="support.reveal_pii", scope=None)
+
+
+class TicketQuerySerializer(serializers.Serializer):
+    ticket = text_filter(_("The ticket you work on (kept in the access log)."), max_length=64)
+
+
+class SearchQuerySerializer(TicketQuerySerializer):
+    q = text_filter(
+        _("What the customer sent: email, address, hash, id, handle or part of one."),
+        max_length=300,
+    )
+    cursor = text_filter(_("next_cursor of the previous page."), max_length=500)
+    all = yes_no_filter(_("Also run partial and prefix readings when an exact one matched."))
+
+
+class TransactionPageQuerySerializer(TicketQuerySerializer):
+    before_at = serializers.DateTimeField(
+        required=False, help_text=_("From 'next': the time of the last row seen.")
+    )
+    before_id = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("From 'next': the id of the last row seen.")
+    )
+
+    def validate(self, attrs):
+        if ("before_at" in attrs) != ("before_id" in attrs):
+            raise serializers.ValidationError(
+                {"before_at": [_("Give before_at (ISO time) and before_id from 'next'.")]}
+            )
+        return attrs
+
+
+class DiagnosticQuerySerializer(TicketQuerySerializer):
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text=_("The reply's language; default: the customer's."),
+    )
+
+
 PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)
-TICKET = OpenApiParameter(
-    "ticket", OpenApiTypes.STR, description="The ticket you work on (kept in the access log)."
-)
 
 
-def _ticket(request) -> str:
+def _ticket(request, given: dict | None = None) -> str:
+    if given is None:
+        given = query_params(TicketQuerySerializer, request)
     try:
-        return clean_ticket((request.query_params.get("ticket") or "")[:64])
+        return clean_ticket(given.get("ticket") or "")
     except ValidationError as error:
         raise exceptions.ValidationError(error.message_dict) from None
 
@@ -92,29 +130,31 @@ class SearchView(APIView):
             "result says what matched and why. Keyset pages: pass next_cursor back as "
             "cursor. Logged in the access log."
         ),
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True),
-            OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter(
-                "all",
-                OpenApiTypes.BOOL,
-                description="Also run partial and prefix readings when an exact one matched.",
-            ),
-            TICKET,
-        ],
+        parameters=[SearchQuerySerializer],
         responses={200: s.SearchAnswerSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        query = (request.query_params.get("q") or "").strip()
+        given = query_params(SearchQuerySerializer, request)
+        query = (given.get("q") or "").strip()
+        ticket = _ticket(request, given)
         if not query:
-            raise exceptions.ValidationError({"q": [_("Type something to search for.")]})
-        ticket = _ticket(request)
+            # Nothing typed yet: nothing to look up, and nothing looked at.
+            return Response(
+                {
+                    "query": "",
+                    "recognised": [],
+                    "problems": [],
+                    "results": [],
+                    "next_cursor": None,
+                    "partial_skipped": False,
+                }
+            )
         try:
             result = search(
                 user=request.user,
                 query=query,
-                cursor=request.query_params.get("cursor"),
-                include_partial=request.query_params.get("all", "").lower() in {"1", "true"},
+                cursor=given.get("cursor") or None,
+                include_partial=bool(given.get("all")),
             )
         except CursorInvalid as error:
             raise exceptions.ValidationError({"cursor": [str(error)]}) from None
@@ -179,7 +219,7 @@ class CustomerView(APIView):
         auth=PEOPLE,
         summary="One customer: profile, wallets, recent transactions, claims, refunds, flags",
         operation_id="support_customer",
-        parameters=[PK, TICKET],
+        parameters=[PK, TicketQuerySerializer],
         responses={200: s.CustomerDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, pk: int):
@@ -246,26 +286,16 @@ class CustomerTransactionsView(APIView):
         auth=PEOPLE,
         summary="A customer's transactions, newest first (keyset pages)",
         operation_id="support_customer_transactions",
-        parameters=[
-            PK,
-            OpenApiParameter("before_at", OpenApiTypes.DATETIME),
-            OpenApiParameter("before_id", OpenApiTypes.INT),
-            TICKET,
-        ],
+        parameters=[PK, TransactionPageQuerySerializer],
         responses={200: s.TransactionPageSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, pk: int):
         customer = _customer(request, pk)
-        ticket = _ticket(request)
+        given = query_params(TransactionPageQuerySerializer, request)
+        ticket = _ticket(request, given)
         before = None
-        if request.query_params.get("before_at") or request.query_params.get("before_id"):
-            moment = parse_datetime(request.query_params.get("before_at") or "")
-            raw_id = request.query_params.get("before_id") or ""
-            if moment is None or not raw_id.isdigit():
-                raise exceptions.ValidationError(
-                    {"before_at": [_("Give before_at (ISO time) and before_id from 'next'.")]}
-                )
-            before = (moment, int(raw_id))
+        if "before_at" in given:
+            before = (given["before_at"], given["before_id"])
         rows, following = customer_transactions(customer=customer, before=before)
         lookup_record(actor=request.user, what=CUSTOMER_VIEW, subject=customer, ticket=ticket)
         amounts, now = may_see_amounts(request.user), timezone.now()
@@ -294,7 +324,7 @@ class TransactionView(APIView):
         auth=PEOPLE,
         summary="One transaction with its customer and round",
         operation_id="support_transaction",
-        parameters=[PK, TICKET],
+        parameters=[PK, TicketQuerySerializer],
         responses={200: s.TransactionDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, pk: int):
@@ -366,8 +396,7 @@ class DiagnosticView(APIView):
             OpenApiParameter(
                 "case", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(diagnostics.DIAGNOSTICS)
             ),
-            OpenApiParameter("language", OpenApiTypes.STR, enum=Language.values),
-            TICKET,
+            DiagnosticQuerySerializer,
         ],
         responses={200: s.DiagnosisSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -381,10 +410,9 @@ class DiagnosticView(APIView):
                 code="not_found",
                 status_code=404,
             )
-        language = request.query_params.get("language") or customer.language
-        if language not in Language.values:
-            raise exceptions.ValidationError({"language": [_("Choose en, id or ru.")]})
-        ticket = _ticket(request)
+        given = query_params(DiagnosticQuerySerializer, request)
+        language = given.get("language") or customer.language
+        ticket = _ticket(request, given)
         diagnosis = diagnostic.run(customer_overview(customer=customer))
         revealed = is_revealed(request, customer.pk)
         reply = render_reply(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
 from apps.support.models import Language
 from apps.support.privacy import REASON_CODES
 
@@ -90,7 +91,7 @@ class TransactionDetailSerializer(serializers.Serializer):
     same_hash = TransactionOutSerializer(many=True)
 
 
-class RevealSerializer(serializers.Serializer):
+class RevealSerializer(JsonInput):
     reason_code = serializers.ChoiceField(choices=list(REASON_CODES))
     ticket = serializers.CharField(max_length=64)
 
@@ -101,7 +102,7 @@ class RevealAnswerSerializer(serializers.Serializer):
     revealed_minutes = serializers.IntegerField()
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(JsonInput):
     reason = serializers.CharField(max_length=2000)
     ticket = serializers.CharField(max_length=64)
 
@@ -140,7 +141,7 @@ class DiagnosisSerializer(serializers.Serializer):
     reply = ReplyOutSerializer(allow_null=True)
 
 
-class CannedReplySerializer(serializers.Serializer):
+class CannedReplySerializer(JsonInput):
     id = serializers.IntegerField(read_only=True)
     key = serializers.CharField(max_length=100)
     language = serializers.ChoiceField(choices=Language.choices)
@@ -150,13 +151,13 @@ class CannedReplySerializer(serializers.Serializer):
     uses = serializers.IntegerField(read_only=True)
 
 
-class CannedReplyUpdateSerializer(serializers.Serializer):
+class CannedReplyUpdateSerializer(JsonInput):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=5000)
     is_active = serializers.BooleanField(default=True)
 
 
-class ReplyUsedSerializer(serializers.Serializer):
+class ReplyUsedSerializer(JsonInput):
     customer = serializers.IntegerField(required=False, allow_null=True)
 
 

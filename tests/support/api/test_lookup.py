@@ -35,8 +35,19 @@ def test_search_api__wrong_checksum__problem_no_results(agent_api):
     assert "not a valid checksum" in body["problems"][0]
 
 
-def test_search_api__empty_or_bad_ticket__400(agent_api):
-    assert agent_api.get("/v1/support/search", {"q": " "}).status_code == 400
+def test_search_api__nothing_typed__empty_answer_and_nothing_logged(agent_api):
+    from apps.audit.models import AccessLogEntry
+
+    before = AccessLogEntry.objects.count()
+
+    response = agent_api.get("/v1/support/search", {"q": " "})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert AccessLogEntry.objects.count() == before
+
+
+def test_search_api__bad_ticket__400(agent_api):
     bad = agent_api.get("/v1/support/search", {"q": "x", "ticket": "has spaces"})
     assert bad.status_code == 400
     assert "ticket" in bad.json()["error"]["fields"]
