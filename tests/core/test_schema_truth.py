@@ -226,3 +226,17 @@ def test_every_operation_with_a_path_parameter__documents_404(document):
         for method, operation in item.items():
             if any(p["in"] == "path" for p in operation.get("parameters", [])):
                 assert "404" in operation["responses"], (method, path)
+
+
+def test_path_parameters__exactly_the_names_in_the_path(document):
+    wrong = []
+    for path, item in document["paths"].items():
+        in_path = set(re.findall(r"{(\w+)}", path))
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            documented = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            if documented != in_path:
+                wrong.append(f"{method.upper()} {path}: {sorted(documented)}")
+
+    assert not wrong, wrong

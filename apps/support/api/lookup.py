@@ -95,7 +95,7 @@ class DiagnosticQuerySerializer(TicketQuerySerializer):
     )
 
 
-PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)
+PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _ticket(request, given: dict | None = None) -> str:
