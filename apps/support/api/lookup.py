@@ -362,13 +362,14 @@ class RevealView(APIView):
     )
     def post(self, request, pk: int):
         customer = _customer(request, pk)
-        data = request.data if isinstance(request.data, dict) else {}
+        given = s.RevealSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         try:
             pii_reveal(
                 actor=request.user,
                 customer=customer,
-                reason_code=data.get("reason_code"),
-                ticket=data.get("ticket"),
+                reason_code=given.validated_data["reason_code"],
+                ticket=given.validated_data["ticket"],
             )
         except ValidationError as error:
             raise exceptions.ValidationError(error.message_dict) from None

@@ -94,7 +94,7 @@ def pii_reveal(*, actor, customer, reason_code: str, ticket: str):
     if not may_reveal(actor):
         raise PermissionDenied(_("You may not reveal customers' personal data."))
     errors = {}
-    if reason_code not in REASON_CODES:
+    if not isinstance(reason_code, str) or reason_code not in REASON_CODES:
         errors["reason_code"] = [
             _("Choose why you need it: %(codes)s.") % {"codes": ", ".join(REASON_CODES)}
         ]

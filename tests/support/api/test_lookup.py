@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from apps.audit.models import AccessLogEntry
 from apps.flags.models import FlagState
 from tests.support.factories import customer, evm_address, refund, round_, transaction, wallet
@@ -134,3 +136,21 @@ def test_unknown_customer__404_json(agent_api):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("reason_code", [{}, [], 7, None])
+def test_reveal_api__reason_code_not_a_string__400_naming_it_nothing_logged(
+    verified_api_client, make_user, reason_code
+):
+    who = customer("api-6", email="x@y.example")
+    admin = verified_api_client(make_user("super_admin"))
+
+    refused = admin.post(
+        f"/v1/support/customers/{who.pk}/reveal",
+        {"reason_code": reason_code, "ticket": "ZD-1"},
+        format="json",
+    )
+
+    assert refused.status_code == 400
+    assert "reason_code" in refused.json()["error"]["fields"]
+    assert not AccessLogEntry.objects.filter(what="support.reveal_pii").exists()
