@@ -202,17 +202,22 @@ def _run(reading: Reading, after: int, limit: int) -> list[Hit]:
             for w in rows
         ]
     if kind in (Kind.TX_HASH, Kind.HASH_PREFIX):
+        transactions = Transaction.objects.select_related("customer").order_by("pk")
         if kind == Kind.TX_HASH:
-            condition = Q(tx_hash__in=list(reading.values))
+            rows = list(
+                transactions.filter(tx_hash__in=list(reading.values), pk__gt=after)[: limit + 1]
+            )
         else:
-            condition = Q(pk__in=[])
+            # One query per spelling of the prefix, merged here: PostgreSQL plans an OR of
+            # two LIKEs under ORDER BY id LIMIT as a walk of the whole table in id order,
+            # while each LIKE alone is a range of the pattern index.
+            found: dict[int, Transaction] = {}
             for value in reading.values:
-                condition |= _prefix("tx_hash", value)
-        rows = (
-            Transaction.objects.filter(condition, pk__gt=after)
-            .select_related("customer")
-            .order_by("pk")[: limit + 1]
-        )
+                for row in transactions.filter(_prefix("tx_hash", value), pk__gt=after)[
+                    : limit + 1
+                ]:
+                    found[row.pk] = row
+            rows = [found[pk] for pk in sorted(found)][: limit + 1]
         return [
             Hit(
                 "transaction",
