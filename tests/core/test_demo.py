@@ -39,6 +39,14 @@ def isolated_steps(monkeypatch):
     monkeypatch.setattr(demo, "_STEPS", dict(demo._STEPS))
 
 
+@pytest.fixture
+def people_only(monkeypatch):
+    """The demo's people without the apps' demo data: for tests about the people and their
+    codes (the whole demo runs in the fresh-database test and the serving test)."""
+    autodiscover_modules("demo")
+    monkeypatch.setattr(demo, "_STEPS", {})
+
+
 @pytest.mark.django_db
 def test_demo__fresh_database__one_person_per_role_with_confirmed_totp():
     output = run_demo()
@@ -59,7 +67,7 @@ def test_demo__fresh_database__one_person_per_role_with_confirmed_totp():
 
 
 @pytest.mark.django_db
-def test_demo__run_twice__keeps_people_and_their_totp_secrets():
+def test_demo__run_twice__keeps_people_and_their_totp_secrets(people_only):
     run_demo()
     keys = dict(TOTPDevice.objects.values_list("user__username", "key"))
     user_ids = set(get_user_model().objects.values_list("pk", flat=True))
@@ -74,7 +82,7 @@ def test_demo__run_twice__keeps_people_and_their_totp_secrets():
 
 
 @pytest.mark.django_db
-def test_demo_totp__demo_person__prints_a_code_the_device_accepts():
+def test_demo_totp__demo_person__prints_a_code_the_device_accepts(people_only):
     run_demo()
     out = StringIO()
 
@@ -87,7 +95,7 @@ def test_demo_totp__demo_person__prints_a_code_the_device_accepts():
 
 
 @pytest.mark.django_db
-def test_demo__newcomer__logs_in_with_printed_password_and_demo_totp_code(client):
+def test_demo__newcomer__logs_in_with_printed_password_and_demo_totp_code(client, people_only):
     run_demo()
 
     login = client.post(
@@ -123,14 +131,14 @@ def test_demo__production__refuses_and_creates_nobody():
 
 
 @pytest.mark.django_db
-def test_demo_totp__production__refuses():
+def test_demo_totp__production__refuses(people_only):
     run_demo()
     with override_settings(PRODUCTION=True), pytest.raises(CommandError, match="production"):
         call_command("demo_totp", "admin", stdout=StringIO())
 
 
 @pytest.mark.django_db
-def test_register_demo_step__registered_steps__run_in_order_after_the_people(isolated_steps):
+def test_register_demo_step__registered_steps__run_in_order_after_the_people(people_only):
     calls = []
 
     def second(ctx):
