@@ -364,11 +364,13 @@ def test_page__first_level_unreachable__next_level_paged_at_once_not_after_the_w
     # Bob was reached, so the wait after his step holds: L3 is not paged yet.
     assert _status(page) == Page.Status.TRIGGERED
     assert not PageStepRun.objects.filter(page=page, step_index=4).exists()
-    delivered = OutboxMessage.objects.filter(payload__page_id=page.pk, status="delivered")
-    assert set(delivered.values_list("contact_method__user__username", flat=True)) == {
-        "alice",
-        "bob",
-    }
+
+    def delivered_to() -> set[str]:
+        delivered = OutboxMessage.objects.filter(payload__page_id=page.pk, status="delivered")
+        return set(delivered.values_list("contact_method__user__username", flat=True))
+
+    # Delivery is the worker's next task after the step's commit: wait for it, not race it.
+    wait_until(lambda: delivered_to() == {"alice", "bob"}, timeout=20)
 
 
 def test_contact_method__test_delivered_by_the_worker__board_counts_the_shift_covered(
