@@ -36,19 +36,40 @@ def test_fake__every_record_passes_ingestion_checks():
 def test_support_fake__loads_and_replay_changes_nothing():
     out = io.StringIO()
     call_command(
-        "support_fake", "--customers", "30", "--transactions-per-customer", "3", stdout=out
+        "support_fake",
+        "--customers",
+        "30",
+        "--transactions-per-customer",
+        "3",
+        "--now",
+        "2026-12-01T09:30:00Z",
+        stdout=out,
     )
     customers, txs = Customer.objects.count(), Transaction.objects.count()
     events = AuditEvent.objects.filter(name="support.ingested").count()
 
     call_command(
-        "support_fake", "--customers", "30", "--transactions-per-customer", "3", stdout=out
+        "support_fake",
+        "--customers",
+        "30",
+        "--transactions-per-customer",
+        "3",
+        "--now",
+        "2026-12-01T09:30:00Z",
+        stdout=out,
     )
 
     assert customers == 30 + len(SHOWCASE)
     assert txs > 30
     assert (Customer.objects.count(), Transaction.objects.count()) == (customers, txs)
     assert AuditEvent.objects.filter(name="support.ingested").count() == events
+
+
+def test_support_fake__now_without_a_zone__refused_with_the_format():
+    with pytest.raises(CommandError, match="with a zone"):
+        call_command("support_fake", "--customers", "1", "--now", "2026-12-01T09:30:00")
+
+    assert not Customer.objects.exists()
 
 
 def test_support_fake__shares_of_pending_failed_and_dropped():

@@ -9,12 +9,15 @@ read model) writes them with COPY for benchmarks at millions of rows. See
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from apps.support.bulk import copy_generated
 from apps.support.fake import FakePlatform
@@ -61,6 +64,15 @@ def _send(entity, batch, actor) -> int:
     return len(batch)
 
 
+def _moment(value: str) -> datetime:
+    moment = parse_datetime(value)
+    if moment is None or moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date and time with a zone (2026-12-01T00:00:00Z)."
+        )
+    return moment
+
+
 class Command(BaseCommand):
     help = "Generate realistic customers, wallets, transactions, claims and refunds."
 
@@ -71,6 +83,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--first-number", type=int, default=1000, help="External ids start at cust-<this>."
+        )
+        parser.add_argument(
+            "--now",
+            type=_moment,
+            help="The moment the data is generated around (ISO 8601 with a zone; default: now). "
+            "The same seed and moment give the same records, so a replay changes nothing.",
         )
         parser.add_argument("--out", help="Write JSONL here instead of loading.")
         parser.add_argument(
@@ -94,6 +112,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 networks=networks,
                 first_number=options["first_number"],
+                now=options["now"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
