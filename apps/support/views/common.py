@@ -14,11 +14,3 @@ def ticket_from(request) -> str:
         return clean_ticket(raw[:64])
     except ValidationError:
         return ""
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
