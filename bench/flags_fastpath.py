@@ -39,27 +39,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def environ(token: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": PATH,
-        "QUERY_STRING": QUERY,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-
-
 def call(app, env: dict) -> int:
     answer = {}
 
@@ -93,6 +72,7 @@ def main(argv: list[str]) -> int:
     call_command("migrate", verbosity=0)
 
     from apps.flags import services
+    from bench.costs import environ_for
     from bench.data import make_admin, make_tokens
 
     admin = make_admin()
@@ -108,7 +88,7 @@ def main(argv: list[str]) -> int:
 
     from opsportal.wsgi import application, django_application
 
-    env = environ(token)
+    env = environ_for(f"{PATH}?{QUERY}", token)
     paths = (("fast path", application), ("django", django_application))
     for name, app in paths:
         status = call(app, env)
