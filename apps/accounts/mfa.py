@@ -22,7 +22,6 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
-from django_otp import devices_for_user
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,11 +47,6 @@ def backup_device(user) -> BackupCodeDevice | None:
 def remaining_backup_codes(user) -> int:
     device = backup_device(user)
     return device.remaining() if device is not None else 0
-
-
-def user_devices(user) -> list:
-    """Every django-otp device of the person, confirmed or not (for resets and listings)."""
-    return list(devices_for_user(user, confirmed=None))
 
 
 # --- presenting a TOTP secret ---------------------------------------------------------

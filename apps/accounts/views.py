@@ -36,6 +36,7 @@ from apps.accounts.services.mfa import (
     totp_enrolment_start,
 )
 from apps.accounts.services.profile import preferences_update
+from apps.core.web.forms import apply_validation_error
 
 # Warn when a person is down to this many backup codes.
 LOW_BACKUP_CODES = 3
@@ -134,7 +135,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                 actor=user, device=device, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
             if hasattr(exc, "error_dict") and "code" in exc.error_dict:
                 if lockout.second_factor_failed(request, user, stage="enrol"):
                     return lockout.lockout_response(request)
@@ -220,7 +221,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     language=form.cleaned_data["language"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("Your preferences were saved."))
                 return redirect("accounts:profile")

@@ -22,6 +22,7 @@ from apps.accounts.roles import ROLES
 from apps.accounts.services.lockouts import LIFT_PERMISSION, lockout_lift
 from apps.accounts.services.mfa import mfa_reset
 from apps.accounts.services.roles import role_grant, role_revoke
+from apps.core.web.forms import apply_validation_error
 
 PAGE_SIZE = 25
 
@@ -107,7 +108,7 @@ def _role_change(request: HttpRequest, pk: int, *, grant: bool) -> HttpResponse:
         try:
             service(actor=request.user, user=person, role=role)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
         else:
             if grant:
                 message = _("%(user)s now holds the role %(role)s.")
@@ -147,7 +148,7 @@ def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             mfa_reset(actor=request.user, user=person, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request,
@@ -204,7 +205,7 @@ def lockout_lift_view(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(
                 request,

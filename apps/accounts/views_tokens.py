@@ -28,6 +28,7 @@ from apps.accounts.forms_tokens import (
 from apps.accounts.scopes import SCOPES
 from apps.accounts.services import tokens as token_services
 from apps.core.navigation import NavItem, register
+from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 
 PAGE_SIZE = 50
@@ -47,17 +48,6 @@ register(
 def _require_manager(request: HttpRequest) -> None:
     if not policy.can(request.user, MANAGE):
         raise PermissionDenied
-
-
-def _add_errors(form, exc: ValidationError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service's validation errors on the form's fields (unknown ones on top)."""
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for field, messages_ in exc.message_dict.items():
-            target = field_map.get(field, field)
-            form.add_error(target if target in form.fields else None, messages_)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _account(request: HttpRequest, pk: int):
@@ -87,7 +77,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Service account %(name)s created.") % {"name": account})
             return redirect("service_accounts:detail", pk=account.pk)
@@ -142,7 +132,7 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
                 allowed_ips=form.cleaned_data["allowed_ips"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc, {"expires_at": "expires_on"})
+            apply_validation_error(form, exc, field_map={"expires_at": "expires_on"})
         else:
             response = render(
                 request,
@@ -189,7 +179,7 @@ def token_scopes(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("Scopes of token %(name)s changed.") % {"name": token.name})
             return redirect("service_accounts:detail", pk=token.service_account_id)

@@ -23,6 +23,7 @@ from apps.approvals.forms import ApproveForm, FreezeWindowForm, RejectForm, Role
 from apps.approvals.handlers.roles import KIND as ROLE_CHANGE_KIND
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 
 PAGE_SIZE = 25
@@ -32,14 +33,6 @@ VIEW = selectors.VIEW_PERMISSION
 def _require(request: HttpRequest, permission: str) -> None:
     if not can(request.user, permission):
         raise PermissionDenied
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -206,7 +199,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             _outcome_message(request, change_request)
             return redirect("approvals:detail", pk=change_request.pk)
@@ -232,7 +225,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             _outcome_message(request, change_request)
             return redirect("approvals:detail", pk=change_request.pk)
@@ -277,7 +270,7 @@ def role_change_new(request: HttpRequest) -> HttpResponse:
         except ApprovalRefused as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if change_request.bootstrap:
                 messages.success(
@@ -318,7 +311,7 @@ def freeze_windows(request: HttpRequest) -> HttpResponse:
                     reason=data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(
                     request, _("Freeze window '%(name)s' saved.") % {"name": window.name}

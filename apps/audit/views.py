@@ -112,6 +112,9 @@ def trail(request: HttpRequest) -> HttpResponse:
     if kind == "changes":
         for entry in page:
             entry.change_rows = change_rows(entry)
+    # The pagination links keep the filters.
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "audit/trail.html",
@@ -120,6 +123,7 @@ def trail(request: HttpRequest) -> HttpResponse:
             "kinds": _kinds_nav(kind),
             "filterset": filterset,
             "page": page,
+            "query": query.urlencode(),
             "can_export": can(request.user, selectors.EXPORT_PERMISSION),
         },
     )

@@ -70,10 +70,6 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-def is_encrypted(stored: str | None) -> bool:
-    return bool(stored) and stored.startswith(PREFIX)
-
-
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted (Fernet); Python code only ever sees the plaintext.
 

@@ -20,6 +20,7 @@ and the role names (Groups) the accounts app creates on migrate.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,4 +147,19 @@ def current_totp_code(device: TOTPDevice) -> str:
     from django_otp.oath import TOTP
 
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def fresh_totp_code(device: TOTPDevice) -> str:
+    """A code ``device`` will accept now: the current one, or the next if it was just used.
+
+    Demo steps that approve a change (two-person rule) need a code per approval; two
+    approvals within one 30-second step would otherwise reuse a spent code.
+    """
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    current = totp.t()
+    if device.last_t is not None and device.last_t >= current:
+        totp.time = time.time() + device.step * (device.last_t - current + 1)
     return f"{totp.token():0{device.digits}d}"

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from apps.core.demo import demo_device, register_demo_step
+from apps.core.demo import demo_device, fresh_totp_code, register_demo_step
 
 DEMO_MARK = "Demo:"
 ALLOW_LISTED = ("dev-alice", "dev-budi")
@@ -25,7 +25,6 @@ def flags_demo(ctx) -> None:
     from apps.approvals.services import change_request_approve
     from apps.flags import services
     from apps.flags.models import FlagState, ScheduledFlagChange
-    from apps.seedconfig.demo import fresh_totp_code
 
     if FlagState.objects.filter(reason__startswith=DEMO_MARK).exists():
         ctx.say("Flags: demo states already present.")

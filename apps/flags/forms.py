@@ -11,18 +11,6 @@ from apps.flags.models import Flag, FlagKind, ScheduledStatus, StateValue
 from apps.flags.scopes import ScopeKind, normalize_scope_value
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 

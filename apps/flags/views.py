@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.policy import can
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 from apps.flags import selectors, services
 from apps.flags.forms import (
@@ -32,7 +33,6 @@ from apps.flags.forms import (
     ScheduledChangeForm,
     ScheduledFilterForm,
     UnblockRequestForm,
-    apply_service_errors,
 )
 from apps.flags.handlers import KIND as FLAG_STATE_KIND
 from apps.flags.handlers import UNBLOCK_REQUEST_KIND
@@ -247,7 +247,7 @@ def _set_state(request: HttpRequest, key: str, direction: str) -> HttpResponse:
                 source=StateSource.PORTAL,
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         except ApprovalRefused as error:
             form.add_error(None, error.message)
         else:
@@ -330,7 +330,7 @@ def flag_request_unblock(request: HttpRequest, key: str) -> HttpResponse:
                 incident_ref=data["incident_ref"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         except ApprovalRefused as error:
             form.add_error(None, error.message)
         else:
@@ -394,7 +394,7 @@ def scheduled(request: HttpRequest) -> HttpResponse:
                 incident_ref=data["incident_ref"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         except ApprovalRefused as error:
             form.add_error(None, error.message)
         else:

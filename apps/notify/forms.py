@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.notify.models import Channel, Kind, OutboxStatus
@@ -12,18 +11,6 @@ SECRET_HELP = _(
     "Webhook: the signing secret. Slack: the incoming-webhook URL. Telegram: the bot token. "
     "Stored encrypted and never shown again; leave empty to keep the current one."
 )
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (the rest above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        if field in form.fields and field != NON_FIELD_ERRORS:
-            form.add_error(field, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class ChannelForm(forms.Form):

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can, is_mfa_verified
+from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 from apps.notify import selectors, services
 from apps.notify.forms import (
     ChannelForm,
     ContactMethodForm,
     OutboxFilterForm,
-    apply_service_errors,
 )
 from apps.notify.models import ContactMethod
 
@@ -78,7 +78,7 @@ def channel_create(request: HttpRequest) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Channel %(name)s created.") % {"name": channel.name})
             return redirect("notify:channels")
@@ -101,7 +101,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Channel %(name)s saved.") % {"name": channel.name})
             return redirect("notify:channels")
@@ -186,7 +186,7 @@ def contact_methods(request: HttpRequest) -> HttpResponse:
         try:
             services.contact_method_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Contact method added."))
             return redirect("notify:contact_methods")

@@ -8,25 +8,13 @@ code from the demo authenticator, through the same approvals service a person us
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from django.conf import settings
 
-from apps.core.demo import demo_device, register_demo_step
+from apps.core.demo import demo_device, fresh_totp_code, register_demo_step
 
 SEED_FILE = Path(settings.BASE_DIR) / "seeds" / "config-v1.json"
-
-
-def fresh_totp_code(device) -> str:
-    """A code the device will accept now: the current one, or the next if it was used."""
-    from django_otp.oath import TOTP
-
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    current = totp.t()
-    if device.last_t is not None and device.last_t >= current:
-        totp.time = time.time() + device.step * (device.last_t - current + 1)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def _seed_config(ctx) -> None:

@@ -189,3 +189,21 @@ def test_production_settings__api_schema_public__off_unless_set(tmp_path, value,
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(expected)
+
+
+def test_schema__people_write_endpoints__session_only_with_idempotency_key(schema):
+    """``people_write_schema``: every write only people make is documented alike."""
+    create = schema["paths"]["/v1/flags/"]["post"]
+    parameters = {p["name"] for p in create.get("parameters", [])}
+
+    assert create["security"] == [{"cookieAuth": []}]
+    assert "Idempotency-Key" in parameters
+    assert {"201", "400", "401", "403", "422"} <= set(create["responses"])
+
+
+def test_schema__people_write_without_idempotency__no_idempotency_key(schema):
+    channel = next(path for path in schema["paths"] if path.startswith("/v1/notify/channels/{"))
+    patch = schema["paths"][channel]["patch"]
+
+    assert patch["security"] == [{"cookieAuth": []}]
+    assert "Idempotency-Key" not in {p["name"] for p in patch.get("parameters", [])}

@@ -2,12 +2,12 @@
 
 Both paths are driven through real WSGI: ``opsportal.wsgi.application`` (the wrapper in
 front of Django) and ``django_application`` (Django alone), with the same environ.
+How much faster the fast path is is a benchmark: ``uv run python -m bench.flags_fastpath``.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -473,23 +473,6 @@ def test_fast_path__warm__no_query(bearer, db, settings, django_assert_num_queri
     with django_assert_num_queries(0):
         answers = [call(application, env) for _ in range(5)]
     assert {status for status, _h, _b in answers} == {200}
-
-
-def test_fast_path__timing(bearer, db, settings, capsys):
-    """Prints µs per request of both paths (in-process, no timing assertion)."""
-    settings.FLAGS_VERSION_SOURCE = "cache"
-    settings.FLAGS_VERSION_CACHE_SECONDS = 300
-    settings.API_TOKEN_CACHE_SECONDS = 300
-    env = environ("/v1/flags/contribute/evaluate", {"round": "42"}, **bearer())
-    results = {}
-    for name, app in (("fast path", application), ("django", django_application)):
-        call(app, env)
-        started = time.perf_counter()
-        for _ in range(2000):
-            call(app, env)
-        results[name] = (time.perf_counter() - started) / 2000 * 1e6
-    with capsys.disabled():
-        print("\n" + ", ".join(f"{name}: {us:.0f} µs/request" for name, us in results.items()))  # noqa: T201
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Role-matrix entries of the seed configuration: the read API and the portal pages.
 
 See tests/matrix.py. ``?include_secrets=1`` shares its route with the plain reads; who may
-use it is tested in tests/seedconfig/api/test_config_api.py.
+use it is tested in tests/seedconfig/api/test_views.py.
 """
 
 from __future__ import annotations

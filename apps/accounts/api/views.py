@@ -33,14 +33,13 @@ from apps.accounts.policy import user_roles
 from apps.accounts.services import tokens as token_services
 from apps.accounts.services.lockouts import LIFT_PERMISSION, lockout_lift
 from apps.core.api.errors import ApiError
-from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from apps.core.api.schema import error_responses
+from apps.core.api.idempotency import idempotent
+from apps.core.api.schema import PEOPLE_ONLY_AUTH, error_responses, people_write_schema
 
 MANAGE = token_services.MANAGE_PERMISSION
 # People only: a token can never manage service accounts or tokens.
 MANAGE_RULE = Rule(perm=MANAGE, scope=None)
 TAGS = ["accounts"]
-PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
 
 
 class MeView(APIView):
@@ -101,13 +100,12 @@ class ServiceAccountListView(GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ServiceAccountSerializer(page, many=True).data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Create a service account",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ServiceAccountCreateSerializer,
-        responses={201: ServiceAccountSerializer, **error_responses(400, 401, 403, 422)},
+        responses={201: ServiceAccountSerializer},
+        errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):
@@ -146,17 +144,16 @@ class ServiceAccountTokenListView(GenericAPIView):
         page = self.paginate_queryset(tokens)
         return self.get_paginated_response(TokenSerializer(page, many=True).data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Create a token",
         description=(
             "Answers with the token's secret in the field `token`. It is shown only in "
             "this answer and cannot be retrieved again; only its SHA-256 is stored."
         ),
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=TokenCreateSerializer,
-        responses={201: TokenCreatedSerializer, **error_responses(400, 401, 403, 404, 422)},
+        responses={201: TokenCreatedSerializer},
+        errors=(400, 401, 403, 404, 422),
     )
     @idempotent(redact=("token",))
     def post(self, request, pk: int):
@@ -186,14 +183,13 @@ class TokenRevokeView(GenericAPIView):
     def get_queryset(self):
         return token_services.token_list(user=self.request.user)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Revoke a token",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=TokenRevokeSerializer,
         description="A token already revoked answers 409 token_already_revoked.",
-        responses={200: TokenSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+        request=TokenRevokeSerializer,
+        responses={200: TokenSerializer},
+        errors=(400, 401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request, pk: int):
@@ -224,18 +220,17 @@ class TokenScopesView(GenericAPIView):
     def get_queryset(self):
         return token_services.token_list(user=self.request.user)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Change a token's scopes",
         description=(
             "Replaces the token's scopes; a reason is required. The change is recorded with "
             "who made it: that person stands behind what the token files and may not "
             "approve its change requests. A revoked token, or the same scopes, answer 400."
         ),
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=TokenScopesSerializer,
-        responses={200: TokenSerializer, **error_responses(400, 401, 403, 404, 422)},
+        responses={200: TokenSerializer},
+        errors=(400, 401, 403, 404, 422),
     )
     @idempotent
     def post(self, request, pk: int):
@@ -276,14 +271,13 @@ class LockoutLiftView(APIView):
 
     action_rules = {"post": Rule(perm=LIFT_PERMISSION, scope=None)}
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Lift a login lockout",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        request=LockoutLiftSerializer,
         description="A username and address that are not locked now answer 400.",
-        responses={200: LockoutLiftedSerializer, **error_responses(400, 401, 403, 422)},
+        request=LockoutLiftSerializer,
+        responses={200: LockoutLiftedSerializer},
+        errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):

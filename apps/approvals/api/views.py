@@ -32,12 +32,11 @@ from apps.approvals.api.serializers import (
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
 from apps.core.api.errors import error_body
-from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.idempotency import idempotent
 from apps.core.api.query import query_params
-from apps.core.api.schema import error_responses, paginated
+from apps.core.api.schema import PEOPLE_ONLY_AUTH, error_responses, paginated, people_write_schema
 
 TAGS = ["approvals"]
-PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
 VIEW = Rule(perm=selectors.VIEW_PERMISSION, scope=None)
 # Filing needs the kind's request permission; deciding needs the kind's approve
 # permission. Both depend on the kind, so the services check them.
@@ -104,14 +103,13 @@ class ChangeRequestListView(GenericAPIView):
         data = ChangeRequestSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="File a change request",
         operation_id="approvals_create",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ChangeRequestCreateSerializer,
-        responses={201: ChangeRequestSerializer, **error_responses(400, 401, 403, 409, 422)},
+        responses={201: ChangeRequestSerializer},
+        errors=(400, 401, 403, 409, 422),
     )
     @idempotent
     def post(self, request):
@@ -169,9 +167,8 @@ class _DecisionView(GenericAPIView):
 
 
 class ChangeRequestApproveView(_DecisionView):
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Approve and apply a change request",
         operation_id="approvals_approve",
         description=(
@@ -187,9 +184,9 @@ class ChangeRequestApproveView(_DecisionView):
             "`tampered` (the stored payload no longer matches its SHA-256) when nothing "
             "was applied."
         ),
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ApproveSerializer,
-        responses={200: ChangeRequestSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+        responses={200: ChangeRequestSerializer},
+        errors=(400, 401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request, pk: int):
@@ -214,14 +211,13 @@ class ChangeRequestApproveView(_DecisionView):
 
 
 class ChangeRequestRejectView(_DecisionView):
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Reject a change request",
         operation_id="approvals_reject",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=RejectSerializer,
-        responses={200: ChangeRequestSerializer, **error_responses(400, 401, 403, 404, 409, 422)},
+        responses={200: ChangeRequestSerializer},
+        errors=(400, 401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request, pk: int):
@@ -240,14 +236,13 @@ class ChangeRequestRejectView(_DecisionView):
 
 
 class ChangeRequestCancelView(_DecisionView):
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Cancel my pending change request",
         operation_id="approvals_cancel",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=None,
-        responses={200: ChangeRequestSerializer, **error_responses(401, 403, 404, 409, 422)},
+        responses={200: ChangeRequestSerializer},
+        errors=(401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request, pk: int):

@@ -1,15 +1,29 @@
 """OpenAPI pieces every API view shares: the error body and the common error responses.
 
 @extend_schema(responses={200: ThingSerializer, **error_responses(400, 403, 404)})
+
+and the schema of an endpoint only people call (a token gets 403 there), for example::
+
+    @people_write_schema(
+        tags=TAGS,
+        summary="Create a channel",
+        request=ChannelCreateSerializer,
+        responses={201: ChannelSerializer},
+        errors=(400, 401, 403, 422),
+    )
+    @idempotent
+    def post(self, request): ...
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+
+from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -54,6 +68,42 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(response=ErrorSerializer, description=str(_DESCRIPTIONS[status]))
         for status in statuses
     }
+
+
+# The security requirement of endpoints only people call: the session cookie, no token.
+PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
+
+
+def people_write_schema(
+    *,
+    tags: list[str],
+    summary: str,
+    responses: dict,
+    errors: tuple[int, ...],
+    request=None,
+    description: str | None = None,
+    operation_id: str | None = None,
+    idempotency_key: bool = True,
+):
+    """``@extend_schema`` of a write only people make: session auth, the Idempotency-Key
+    header (the method is ``@idempotent``; ``idempotency_key=False`` for one that is not),
+    the success ``responses`` and the common error answers for ``errors``."""
+    extra = {}
+    if description is not None:
+        extra["description"] = description
+    if operation_id is not None:
+        extra["operation_id"] = operation_id
+    if idempotency_key:
+        extra["parameters"] = [IDEMPOTENCY_KEY_PARAMETER]
+    if request is not None:
+        extra["request"] = request
+    return extend_schema(
+        tags=tags,
+        auth=PEOPLE_ONLY_AUTH,
+        summary=summary,
+        responses={**responses, **error_responses(*errors)},
+        **extra,
+    )
 
 
 PAGE_ENVELOPE = {"count", "next", "previous", "results"}

@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from apps.core.models import FormSubmission
+from apps.core.web.htmx import is_htmx
 
 FIELD = "form_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -70,7 +71,7 @@ def one_submission(view):
         if not _TOKEN.match(token):
             return view(request, *args, **kwargs)
         earlier = _claim(request, token)
-        if earlier is not None and request.headers.get("HX-Request") == "true":
+        if earlier is not None and is_htmx(request):
             # The first submission's answer already replaced the form in the page.
             return HttpResponse(status=204)
         if earlier is not None:

@@ -114,11 +114,6 @@ class ScopeField(serializers.JSONField):
             raise serializers.ValidationError(str(error)) from None
 
 
-class ScopeOutSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ScopeKind.choices)
-    value = serializers.CharField(help_text=gettext_lazy("Empty for global."))
-
-
 # --- flags and their states ----------------------------------------------------------------
 
 

@@ -31,13 +31,12 @@ from apps.approvals.services import ApprovalRefused
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
-from apps.core.api.schema import error_responses, paginated
+from apps.core.api.schema import error_responses, paginated, people_write_schema
 from apps.flags import evaluation, selectors, services
 from apps.flags.api import serializers as s
 from apps.flags.models import Flag, ScheduledFlagChange, StateSource
 
 TAGS = ["flags"]
-PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
 READ = Rule(perm="flags.view_flag", scope="flags:read")
 # Who may set which state depends on the direction, the flag and the scope (a support
 # person may set user-scoped states only), so the service decides; a token needs
@@ -261,14 +260,13 @@ class FlagListView(GenericAPIView):
         data = s.FlagSerializer([row.flag for row in page], many=True, context=context).data
         return self.get_paginated_response(data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Add a flag (super admin)",
         operation_id="flags_create",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.FlagCreateSerializer,
-        responses={201: s.FlagSerializer, **error_responses(400, 401, 403, 422)},
+        responses={201: s.FlagSerializer},
+        errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):
@@ -434,21 +432,17 @@ class ScheduledChangeListView(GenericAPIView):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.ScheduledChangeSerializer(page, many=True).data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Schedule a flag change",
+        operation_id="flags_scheduled_changes_create",
         description=(
             "Applied by the scheduler at run_at. A risky change of a fund-related flag waits "
             "for its change request (status awaiting_approval) and runs only once approved."
         ),
-        operation_id="flags_scheduled_changes_create",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.ScheduledChangeCreateSerializer,
-        responses={
-            201: s.ScheduledChangeSerializer,
-            **error_responses(400, 401, 403, 404, 409, 422),
-        },
+        responses={201: s.ScheduledChangeSerializer},
+        errors=(400, 401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request):
@@ -480,17 +474,13 @@ class ScheduledChangeListView(GenericAPIView):
 class ScheduledChangeCancelView(APIView):
     action_rules = {"post": SCHEDULE}
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Cancel a scheduled flag change before it runs",
         operation_id="flags_scheduled_changes_cancel",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.ScheduledChangeCancelSerializer,
-        responses={
-            200: s.ScheduledChangeSerializer,
-            **error_responses(400, 401, 403, 404, 409, 422),
-        },
+        responses={200: s.ScheduledChangeSerializer},
+        errors=(400, 401, 403, 404, 409, 422),
     )
     @idempotent
     def post(self, request, pk: int):

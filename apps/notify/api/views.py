@@ -11,8 +11,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
-from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from apps.core.api.schema import error_responses, paginated
+from apps.core.api.idempotency import idempotent
+from apps.core.api.schema import PEOPLE_ONLY_AUTH, error_responses, paginated, people_write_schema
 from apps.notify import selectors, services
 from apps.notify.api.serializers import (
     ChannelCreateSerializer,
@@ -24,7 +24,6 @@ from apps.notify.api.serializers import (
 from apps.notify.models import OutboxStatus
 
 TAGS = ["notify"]
-PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
 # People only: service tokens neither read nor change notification settings.
 VIEW_CHANNEL = Rule(perm="notify.view_channel", scope=None)
 MANAGE_CHANNEL = Rule(perm="notify.manage_channel", scope=None)
@@ -58,14 +57,13 @@ class ChannelListView(GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ChannelSerializer(page, many=True).data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Create a channel",
         description="The secret is write-only: answers carry `secret_set` instead.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=ChannelCreateSerializer,
-        responses={201: ChannelSerializer, **error_responses(400, 401, 403, 422)},
+        responses={201: ChannelSerializer},
+        errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):
@@ -126,34 +124,37 @@ class ChannelDetailView(GenericAPIView):
         )
         return Response(ChannelSerializer(channel).data)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Change a channel",
         description="Fields left out keep their value; a given `secret` replaces the stored one.",
         request=ChannelUpdateSerializer,
-        responses={200: ChannelSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ChannelSerializer},
+        errors=(400, 401, 403, 404),
+        idempotency_key=False,
     )
     def patch(self, request, pk: int):
         return self._update(request, pk)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Change a channel",
         description="The same as PATCH: fields left out keep their value.",
         request=ChannelUpdateSerializer,
-        responses={200: ChannelSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ChannelSerializer},
+        errors=(400, 401, 403, 404),
+        idempotency_key=False,
     )
     def put(self, request, pk: int):
         return self._update(request, pk)
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Disable a channel",
         description="Channels are disabled, not deleted: their outbox history stays.",
-        responses={200: ChannelSerializer, **error_responses(401, 403, 404)},
+        responses={200: ChannelSerializer},
+        errors=(401, 403, 404),
+        idempotency_key=False,
     )
     def delete(self, request, pk: int):
         channel = services.channel_disable(actor=request.user, channel=self._channel(pk))
@@ -166,14 +167,13 @@ class ChannelTestView(GenericAPIView):
     action_rules = {"post": MANAGE_CHANNEL}
     serializer_class = OutboxMessageSerializer
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Send a test message to a channel",
         description="Answers with the queued outbox message; its id is the delivery id.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=None,
-        responses={202: OutboxMessageSerializer, **error_responses(400, 401, 403, 404, 422)},
+        responses={202: OutboxMessageSerializer},
+        errors=(400, 401, 403, 404, 422),
     )
     @idempotent
     def post(self, request, pk: int):
@@ -228,13 +228,12 @@ class OutboxRetryView(GenericAPIView):
     action_rules = {"post": MANAGE_CHANNEL}
     serializer_class = OutboxMessageSerializer
 
-    @extend_schema(
+    @people_write_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="Retry a dead letter",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=None,
-        responses={202: OutboxMessageSerializer, **error_responses(400, 401, 403, 404, 422)},
+        responses={202: OutboxMessageSerializer},
+        errors=(400, 401, 403, 404, 422),
     )
     @idempotent
     def post(self, request, pk):

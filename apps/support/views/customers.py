@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.approvals.services import ApprovalRefused
+from apps.core.web.forms import apply_validation_error
 from apps.flags.models import Flag
 from apps.support import diagnostics
 from apps.support.forms.customers import ActionForm, RevealForm
@@ -33,7 +34,7 @@ from apps.support.selectors.customers import (
 )
 from apps.support.services.access import CUSTOMER_VIEW, lookup_record, pii_reveal
 from apps.support.services.actions import ACTIONS, available_actions, customer_action
-from apps.support.views.common import apply_errors, ticket_from
+from apps.support.views.common import ticket_from
 from apps.support.views.rules import page_rule
 
 
@@ -118,7 +119,7 @@ def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
                 ticket=form.cleaned_data["ticket"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             grant_reveal(request.session, customer.pk)
             messages.success(request, _("Revealed for you; this is in the access log."))

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
+from apps.core.web.forms import apply_validation_error
 from apps.support.forms.replies import ReplyForm
 from apps.support.models import CannedReply
 from apps.support.replies import PLACEHOLDERS
 from apps.support.selectors.customers import customer_get
 from apps.support.services import replies as services
-from apps.support.views.common import apply_errors
 from apps.support.views.rules import page_rule
 
 MANAGE = "support.manage_cannedreply"
@@ -39,7 +39,7 @@ def reply_create(request: HttpRequest) -> HttpResponse:
         try:
             services.reply_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Reply added."))
             return redirect("support:replies")
@@ -79,7 +79,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Reply saved."))
             return redirect("support:replies")
