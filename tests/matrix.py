@@ -11,7 +11,8 @@ token without the needed scope and a token with it — and checks:
 - denied: 401 or 403 (a page may instead redirect to the login or MFA page).
 
 It also walks the URL resolver and fails for any ``/v1/`` route and method (schema and
-docs aside) that no entry covers, so a new endpoint without a matrix entry is caught.
+docs aside) and any portal page (every route outside ``/v1/``, the admin and static files)
+that no entry covers, so a new endpoint or page without a matrix entry is caught.
 
 How an app adds its entries
 ---------------------------
@@ -39,7 +40,9 @@ collected automatically (``collect_entries``). For example::
 - ``roles``: the roles whose verified holders are allowed (``EVERY_ROLE`` for all).
 - ``scopes``: the token scopes that are allowed; empty (the default) means tokens are
   always refused (people-only endpoints); ``ANY_TOKEN`` admits every valid token.
-- ``public=True``: everyone, anonymous included, is allowed (health checks and the like).
+- ``public=True``: everyone, anonymous included, is allowed (health checks and the like);
+  a public page may still send its visitor to the login page (logging out does).
+- ``signed_in=True``: every signed-in person, MFA passed or not (MFA enrolment).
 - ``/v1/`` bodies are sent as JSON, page bodies as a form.
 """
 
@@ -52,7 +55,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from apps.accounts.roles import ROLES, SUPER_ADMIN
 from apps.accounts.scopes import SCOPES
@@ -69,6 +72,9 @@ ANY_TOKEN = "*"  # as ``scopes``: every valid token, whatever its scopes
 # /v1/ routes that need no entry: the OpenAPI document and its viewer are public.
 EXEMPT_API_URL_NAMES = {"schema", "docs"}
 API_PREFIX = "/v1/"
+# Routes outside /v1/ that are not portal pages: the OTP-gated Django admin and Django's
+# language switch (each has its own gate; see apps.accounts.pages.is_exempt).
+EXEMPT_PAGE_PREFIXES = ("/admin/", "/i18n/", "/static/", "/media/")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -97,6 +103,8 @@ class Entry:
     scopes: frozenset[str] | set[str] | str = frozenset()
     data: dict | Callable[[Ctx], dict] | None = None
     public: bool = False
+    # A page for every signed-in person, MFA passed or not (enrolment, verification).
+    signed_in: bool = False
     notes: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -137,6 +145,8 @@ class Entry:
 
     def allows(self, caller: str) -> bool:
         if self.public:
+            return True
+        if self.signed_in and caller in (*ROLES, UNVERIFIED):
             return True
         if caller in ROLES:
             return caller in self.roles
@@ -214,13 +224,15 @@ def call(client, entry: Entry, ctx: Ctx):
 LOGIN_PREFIXES = ("/accounts/login/", "/accounts/mfa/")
 
 
-def was_denied(response, url: str) -> bool:
+def was_denied(response, url: str, *, mfa_pages_allowed: bool = False) -> bool:
+    """401/403, or a page sending its caller to log in (or, unless the caller may be on the
+    MFA pages anyway, to MFA enrolment or verification)."""
     if response.status_code in (401, 403):
         return True
     if url.startswith(API_PREFIX):
         return False
     location = response.get("Location", "") if response.status_code in (301, 302) else ""
-    return location.startswith(LOGIN_PREFIXES)
+    return location.startswith(LOGIN_PREFIXES[:1] if mfa_pages_allowed else LOGIN_PREFIXES)
 
 
 # --- completeness ------------------------------------------------------------------------
@@ -245,6 +257,34 @@ def _walk(patterns: Iterable, prefix: str) -> Iterable[tuple[str, str | None, An
             yield from _walk(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern):
             yield route, pattern.name, pattern.callback
+
+
+def page_routes() -> set[tuple[str, str]]:
+    """(route, METHOD) for every portal page: every URL pattern outside /v1/, the admin and
+    static files. A function page is one route ("*"): any entry on it covers it."""
+    routes: set[tuple[str, str]] = set()
+    for route, _name, callback in _walk(get_resolver().url_patterns, ""):
+        path = "/" + route.lstrip("^")
+        if path.startswith(API_PREFIX) or path.startswith(EXEMPT_PAGE_PREFIXES):
+            continue
+        routes.add((route, "*"))
+    return routes
+
+
+def uncovered_routes(entries: Iterable[Entry]) -> list[str]:
+    """Every /v1/ endpoint and portal page no entry covers, as "METHOD /route"."""
+    ctx = Ctx()
+    covered: set[tuple[str, str]] = set()
+    for entry in entries:
+        url = entry.build_url(ctx).split("?", 1)[0]
+        route = resolve(url).route
+        covered.add((route, entry.method))
+        covered.add((route, "*"))
+    return sorted(
+        f"{method} /{route}"
+        for route, method in api_routes() | page_routes()
+        if (route, method) not in covered and (route, "*") not in covered
+    )
 
 
 def api_routes() -> set[tuple[str, str]]:

@@ -6,9 +6,16 @@ The table lives in ``tests/<app>/matrix_entries.py`` modules (see ``tests/matrix
 from __future__ import annotations
 
 import pytest
-from django.urls import resolve
 
-from tests.matrix import CALLERS, Ctx, api_routes, call, client_for, collect_entries, was_denied
+from tests.matrix import (
+    CALLERS,
+    Ctx,
+    call,
+    client_for,
+    collect_entries,
+    uncovered_routes,
+    was_denied,
+)
 
 ENTRIES = collect_entries()
 
@@ -24,8 +31,12 @@ def test_endpoint__caller__allowed_or_refused(entry, caller):
     response = call(client, entry, ctx)
 
     detail = f"{entry.method} {url} as {caller}: {response.status_code}"
-    if entry.allows(caller):
-        assert not was_denied(response, url), f"should be allowed: {detail}"
+    if entry.public:
+        assert response.status_code not in (401, 403), f"should be allowed: {detail}"
+        assert response.status_code < 500, detail
+    elif entry.allows(caller):
+        denied = was_denied(response, url, mfa_pages_allowed=entry.signed_in)
+        assert not denied, f"should be allowed: {detail}"
         assert response.status_code < 500, detail
     else:
         assert was_denied(response, url), f"should be refused: {detail}"
@@ -34,23 +45,11 @@ def test_endpoint__caller__allowed_or_refused(entry, caller):
 
 
 @pytest.mark.django_db
-def test_matrix__every_api_route_and_method__has_an_entry():
-    ctx = Ctx()
-    covered: set[tuple[str, str]] = set()
-    for entry in ENTRIES:
-        url = entry.build_url(ctx).split("?", 1)[0]
-        if not url.startswith("/v1/"):
-            continue
-        route = resolve(url).route
-        covered.add((route, entry.method))
-        covered.add((route, "*"))
-
-    missing = sorted(
-        f"{method} /{route}" for route, method in api_routes() if (route, method) not in covered
-    )
+def test_matrix__every_api_route_and_portal_page__has_an_entry():
+    missing = uncovered_routes(ENTRIES)
 
     assert not missing, (
-        "These /v1/ endpoints have no role-matrix entry; add them to "
+        "These /v1/ endpoints and portal pages have no role-matrix entry; add them to "
         f"tests/<app>/matrix_entries.py: {missing}"
     )
 
