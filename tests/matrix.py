@@ -263,7 +263,7 @@ def page_routes() -> set[tuple[str, str]]:
     """(route, METHOD) for every portal page: every URL pattern outside /v1/, the admin and
     static files. A function page is one route ("*"): any entry on it covers it."""
     routes: set[tuple[str, str]] = set()
-    for route, _name, callback in _walk(get_resolver().url_patterns, ""):
+    for route, _name, _callback in _walk(get_resolver().url_patterns, ""):
         path = "/" + route.lstrip("^")
         if path.startswith(API_PREFIX) or path.startswith(EXEMPT_PAGE_PREFIXES):
             continue
