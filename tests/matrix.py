@@ -186,27 +186,60 @@ def collect_entries() -> list[Entry]:
 # --- the callers -------------------------------------------------------------------------
 
 
-def client_for(caller: str, entry: Entry, ctx: Ctx):
-    """A client acting as ``caller`` for ``entry`` (objects made through factories)."""
-    from rest_framework.test import APIClient
+class Callers:
+    """Every caller of the matrix made once (a verified person per role, a person who has not
+    passed MFA, a token for every scope set the entries need), for many cases to share.
 
-    from tests.conftest import confirmed_totp_device, verify_session
-    from tests.factories import UserFactory, make_token
+    Each case gets a fresh session copied from the caller's (one row, no login signals) or
+    the token, so what one case does to its session (logging out, idling) stays in it.
+    """
 
-    client = APIClient()
-    if caller in ROLES:
-        verify_session(client, UserFactory(roles=[caller]))
-    elif caller == UNVERIFIED:
-        # The strongest role, an enrolled device, but this session has not passed MFA.
-        person = UserFactory(roles=[SUPER_ADMIN])
-        confirmed_totp_device(person)
-        client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
-    elif caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE):
-        _token, plaintext = make_token(scopes=entry.token_scopes_for(caller))
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    elif caller != ANONYMOUS:
-        raise ValueError(f"unknown caller {caller!r}")
-    return client
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        from rest_framework.test import APIClient
+
+        from tests.conftest import confirmed_totp_device, verify_session
+        from tests.factories import UserFactory, make_token
+
+        self.sessions: dict[str, dict] = {}
+        for caller in [*ROLES, UNVERIFIED]:
+            client = APIClient()
+            if caller == UNVERIFIED:
+                # The strongest role, an enrolled device, but the session has not passed MFA.
+                person = UserFactory(roles=[SUPER_ADMIN])
+                confirmed_totp_device(person)
+                client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
+            else:
+                verify_session(client, UserFactory(roles=[caller]))
+            self.sessions[caller] = dict(client.session.items())
+        scope_sets = {
+            tuple(entry.token_scopes_for(caller))
+            for entry in entries
+            for caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE)
+        }
+        self.tokens = {scopes: make_token(scopes=list(scopes))[1] for scopes in scope_sets}
+
+    def client(self, caller: str, entry: Entry):
+        import time
+
+        from django.conf import settings
+        from django.contrib.sessions.backends.db import SessionStore
+        from rest_framework.test import APIClient
+
+        from apps.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+
+        client = APIClient()
+        if caller in self.sessions:
+            session = SessionStore()
+            session.update(self.sessions[caller])
+            session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = time.time()
+            session.create()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        elif caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE):
+            plaintext = self.tokens[tuple(entry.token_scopes_for(caller))]
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        elif caller != ANONYMOUS:
+            raise ValueError(f"unknown caller {caller!r}")
+        return client
 
 
 def call(client, entry: Entry, ctx: Ctx):

@@ -6,12 +6,13 @@ The table lives in ``tests/<app>/matrix_entries.py`` modules (see ``tests/matrix
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from tests.matrix import (
     CALLERS,
+    Callers,
     Ctx,
     call,
-    client_for,
     collect_entries,
     uncovered_routes,
     was_denied,
@@ -20,13 +21,29 @@ from tests.matrix import (
 ENTRIES = collect_entries()
 
 
+@pytest.fixture(scope="module")
+def callers(django_db_setup, django_db_blocker):
+    """The callers, made once for the module inside a transaction rolled back at its end;
+    each case runs in a savepoint inside it (pytest-django's per-test atomic block)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        # Services' durable blocks may run inside it, as inside a TestCase's own block.
+        outer._from_testcase = True
+        try:
+            yield Callers(ENTRIES)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.id)
-def test_endpoint__caller__allowed_or_refused(entry, caller):
+def test_endpoint__caller__allowed_or_refused(entry, caller, callers):
     ctx = Ctx()
     url = entry.build_url(ctx)
-    client = client_for(caller, entry, ctx)
+    client = callers.client(caller, entry)
 
     response = call(client, entry, ctx)
 
