@@ -4,11 +4,9 @@ login lockouts (see and lift)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,18 +24,10 @@ from apps.core.rules import Rule, page_rule
 PAGE_SIZE = 25
 
 
-def people_visible_to(user):
-    """The people (not service accounts) ``user`` may see; none without accounts.view_user."""
-    people = get_user_model().objects.filter(is_service_account=False)
-    if not can(user, "accounts.view_user"):
-        return people.none()
-    return people.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
-
-
 @page_rule(Rule(perm="accounts.view_user"))
 def people_list(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
-    people = people_visible_to(request.user)
+    people = selectors.people_list(user=request.user)
     if form.is_valid():
         query = form.cleaned_data.get("q")
         if query:
@@ -80,7 +70,7 @@ def _person_context(request: HttpRequest, person, **forms) -> dict:
 
 
 def _person(request: HttpRequest, pk: int):
-    return get_object_or_404(people_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.people_list(user=request.user), pk=pk)
 
 
 @page_rule(Rule(perm="accounts.view_user"))

@@ -84,7 +84,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @one_submission
 def board_override(request: HttpRequest, slug: str) -> HttpResponse:
     """Create an override from the board, then show the board again."""
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     editable = _editable_schedules(request.user, team)
     if not editable:
         check_object(request, "warroom.change_schedule")
@@ -121,7 +121,9 @@ def board_override(request: HttpRequest, slug: str) -> HttpResponse:
 
 @page_rule("warroom.view_team")
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team.objects.select_related("lead", "channel"), slug=slug)
+    team = get_object_or_404(
+        selectors.team_list(user=request.user).select_related("channel"), slug=slug
+    )
     info = selectors.team_on_call(team, timezone.now(), with_outlook=True)
     people = selectors.users_by_id(
         [s.user_id for s in (info.primary_shift, info.backup_shift) if s is not None]
@@ -162,7 +164,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a member, remove one, or set the lead (``action`` says which)."""
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     check_object(request, "warroom.change_team", team)
     action = request.POST.get("action")
     prefix = "lead" if action == "lead" else "add"
@@ -195,7 +197,7 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @one_submission
 def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     check_object(request, "warroom.send_test_page", team)
     page = services.page_send_test(actor=request.user, team=team)
     messages.success(request, _("Test page sent; its deliveries show below as they happen."))
@@ -206,7 +208,7 @@ def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @one_submission
 def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     form = TriggerPageForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -234,7 +236,7 @@ def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
 @one_submission
 def team_launch_chain(request: HttpRequest, slug: str) -> HttpResponse:
     """Create the launch runbook's L1–L4 escalation policy for a team."""
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     form = LaunchChainForm(request.POST, prefix="launch")
     if form.is_valid():
         try:

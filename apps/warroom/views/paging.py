@@ -79,13 +79,13 @@ def _policy_form(request, *, team: Team, policy: EscalationPolicy | None):
 @page_rule("warroom.add_escalationpolicy")
 @one_submission
 def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     return _policy_form(request, team=team, policy=None)
 
 
 @page_rule(Rule(perm="warroom.change_escalationpolicy", object_level=True))
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = get_object_or_404(EscalationPolicy.objects.select_related("team"), pk=pk)
+    policy = get_object_or_404(selectors.policy_list(user=request.user), pk=pk)
     check_object(request, "warroom.change_escalationpolicy", policy)
     return _policy_form(request, team=policy.team, policy=policy)
 
@@ -126,7 +126,7 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule("warroom.acknowledge_page")
 @require_POST
 def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     try:
         services.page_acknowledge(actor=request.user, page=page, via="portal")
     except ValidationError as error:
@@ -139,7 +139,7 @@ def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule("warroom.acknowledge_page")
 @require_POST
 def page_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     services.page_resolve(actor=request.user, page=page, note=request.POST.get("note", "")[:300])
     messages.success(request, _("Page resolved."))
     return redirect("warroom:page_detail", pk=page.pk)

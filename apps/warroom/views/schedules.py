@@ -16,21 +16,21 @@ from apps.accounts.pages import Rule, check_object, page_rule
 from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
-from apps.warroom.models import Override, RotationLayer, Schedule
+from apps.warroom.models import Schedule
 from apps.warroom.views._common import error_messages
 
 OUTLOOK = timedelta(days=14)
 
 
-def _schedule(pk) -> Schedule:
-    return get_object_or_404(Schedule.objects.select_related("team", "team__lead"), pk=pk)
+def _schedule(request: HttpRequest, pk) -> Schedule:
+    return get_object_or_404(selectors.schedule_list(user=request.user), pk=pk)
 
 
 @page_rule("warroom.view_schedule")
 def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Layers, overrides, the final schedule for the next 14 days, its gaps and the
     stretches whose person cannot be reached."""
-    schedule = _schedule(pk)
+    schedule = _schedule(request, pk)
     now = timezone.now()
     outlook = selectors.coverage(schedule, now, now + OUTLOOK)
     people = selectors.users_by_id(s.user_id for s in outlook.shifts)
@@ -59,7 +59,7 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "override_form": OverrideForm(
             team=schedule.team,
-            schedules=Schedule.objects.filter(pk=schedule.pk),
+            schedules=selectors.schedule_list(user=request.user).filter(pk=schedule.pk),
             initial={"schedule": schedule.pk},
         )
         if can_edit
@@ -71,7 +71,7 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
+    schedule = _schedule(request, pk)
     check_object(request, "warroom.change_schedule", schedule)
     form = ScheduleForm(
         request.POST or None, initial={"name": schedule.name, "timezone": schedule.timezone}
@@ -104,7 +104,7 @@ def _layer_form_page(request, schedule, form, layer=None, status=200):
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @one_submission
 def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
+    schedule = _schedule(request, pk)
     check_object(request, "warroom.change_schedule", schedule)
     form = LayerForm(request.POST or None, team=schedule.team)
     if request.method == "POST":
@@ -122,7 +122,7 @@ def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(RotationLayer.objects.select_related("schedule__team"), pk=pk)
+    layer = get_object_or_404(selectors.layer_list(user=request.user), pk=pk)
     schedule = layer.schedule
     check_object(request, "warroom.change_schedule", schedule)
     current = selectors.layer_open_version(layer)
@@ -152,7 +152,7 @@ def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @require_POST
 def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(RotationLayer.objects.select_related("schedule"), pk=pk)
+    layer = get_object_or_404(selectors.layer_list(user=request.user), pk=pk)
     check_object(request, "warroom.change_schedule", layer.schedule)
     services.layer_end(actor=request.user, layer=layer)
     messages.success(request, _("Layer ended from now on; past shifts stay."))
@@ -162,12 +162,12 @@ def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @one_submission
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
+    schedule = _schedule(request, pk)
     check_object(request, "warroom.change_schedule", schedule)
     form = OverrideForm(
         request.POST or None,
         team=schedule.team,
-        schedules=Schedule.objects.filter(pk=schedule.pk),
+        schedules=selectors.schedule_list(user=request.user).filter(pk=schedule.pk),
         initial={"schedule": schedule.pk},
     )
     if request.method == "POST" and form.is_valid():
@@ -195,7 +195,7 @@ def override_new(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @require_POST
 def override_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    override = get_object_or_404(Override.objects.select_related("schedule"), pk=pk)
+    override = get_object_or_404(selectors.override_list(user=request.user), pk=pk)
     check_object(request, "warroom.change_schedule", override.schedule)
     try:
         services.override_cancel(actor=request.user, override=override)
