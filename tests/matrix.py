@@ -78,12 +78,14 @@ EXEMPT_PAGE_PREFIXES = ("/admin/", "/i18n/", "/static/", "/media/")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
+_UNIQUE = itertools.count(1)  # names stay unique across every Ctx of a run
+
+
 class Ctx:
     """Objects an entry's URL and body need, each made once per test on first use."""
 
     def __init__(self) -> None:
         self._objects: dict[str, Any] = {}
-        self._counter = itertools.count(1)
 
     def get(self, name: str, factory: Callable[[], Any]) -> Any:
         if name not in self._objects:
@@ -91,7 +93,7 @@ class Ctx:
         return self._objects[name]
 
     def unique(self, prefix: str = "matrix") -> str:
-        return f"{prefix}-{next(self._counter)}"
+        return f"{prefix}-{next(_UNIQUE)}"
 
 
 @dataclass(frozen=True)
@@ -242,9 +244,35 @@ class Callers:
         return client
 
 
-def call(client, entry: Entry, ctx: Ctx):
-    url = entry.build_url(ctx)
-    data = entry.build_data(ctx)
+class Prepared:
+    """Each entry's URL and body with the objects they need, made once for every caller.
+
+    Made inside the module's transaction, each in a savepoint: an entry whose objects
+    cannot sit beside the others' (one pending change per target, say) is made again in
+    each case instead (``None``). Each case's changes to them roll back with the case.
+    """
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        from django.db import transaction
+
+        self.calls: dict[str, tuple[str, dict | None] | None] = {}
+        for entry in entries:
+            ctx = Ctx()
+            try:
+                with transaction.atomic():
+                    self.calls[entry.id] = (entry.build_url(ctx), entry.build_data(ctx))
+            except Exception:  # noqa: BLE001 - made per case instead, where it fails loudly
+                self.calls[entry.id] = None
+
+    def url_and_data(self, entry: Entry) -> tuple[str, dict | None]:
+        prepared = self.calls.get(entry.id)
+        if prepared is None:
+            ctx = Ctx()
+            return entry.build_url(ctx), entry.build_data(ctx)
+        return prepared
+
+
+def call(client, entry: Entry, url: str, data: dict | None):
     method = getattr(client, entry.method.lower())
     if entry.method in ("GET", "HEAD", "DELETE", "OPTIONS") and data is None:
         return method(url)

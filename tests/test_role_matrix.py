@@ -11,7 +11,7 @@ from django.db import transaction
 from tests.matrix import (
     CALLERS,
     Callers,
-    Ctx,
+    Prepared,
     call,
     collect_entries,
     uncovered_routes,
@@ -22,16 +22,17 @@ ENTRIES = collect_entries()
 
 
 @pytest.fixture(scope="module")
-def callers(django_db_setup, django_db_blocker):
-    """The callers, made once for the module inside a transaction rolled back at its end;
-    each case runs in a savepoint inside it (pytest-django's per-test atomic block)."""
+def world(django_db_setup, django_db_blocker):
+    """The callers and each entry's objects, made once for the module inside a transaction
+    rolled back at its end; each case runs in a savepoint inside it (pytest-django's
+    per-test atomic block), so what a case changes is gone for the next caller."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         # Services' durable blocks may run inside it, as inside a TestCase's own block.
         outer._from_testcase = True
         try:
-            yield Callers(ENTRIES)
+            yield Callers(ENTRIES), Prepared(ENTRIES)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -40,12 +41,12 @@ def callers(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.id)
-def test_endpoint__caller__allowed_or_refused(entry, caller, callers):
-    ctx = Ctx()
-    url = entry.build_url(ctx)
+def test_endpoint__caller__allowed_or_refused(entry, caller, world):
+    callers, prepared = world
+    url, data = prepared.url_and_data(entry)
     client = callers.client(caller, entry)
 
-    response = call(client, entry, ctx)
+    response = call(client, entry, url, data)
 
     detail = f"{entry.method} {url} as {caller}: {response.status_code}"
     if entry.public:

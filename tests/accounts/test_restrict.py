@@ -57,9 +57,7 @@ def test_restrict__permission_of_another_model__no_grant_lookup__none(make_user,
     assert not rows.exists()
 
 
-@pytest.mark.parametrize(
-    ("scopes", "seen"), [(["oncall:read"], 2), (["flags:read"], 0), ([], 0)]
-)
+@pytest.mark.parametrize(("scopes", "seen"), [(["oncall:read"], 2), (["flags:read"], 0), ([], 0)])
 def test_restrict__token__by_scope(two_schedules, scopes, seen):
     token, _plaintext = make_token(scopes=scopes)
 
