@@ -75,7 +75,7 @@ def check_page(request: HttpRequest, rule: Rule | None):
     """None when ``request`` may pass ``rule``; otherwise the response or exception that
     refuses it (a redirect to log in for an anonymous visitor, else PermissionDenied)."""
     if rule is None:
-        raise PermissionDenied("This page has no declared permission; it is refused.")
+        raise PermissionDenied  # the page declared no rule (for this method): closed
     if rule is PUBLIC:
         return None
     user = request.user
