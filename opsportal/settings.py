@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "apps.accounts.middleware.SessionLifetimeMiddleware",
     "apps.accounts.middleware.MFARequiredMiddleware",
     "apps.accounts.middleware.UserPreferencesMiddleware",
+    # Every portal page's declared rule, before its view runs; undeclared pages get 403.
+    "apps.accounts.pages.PageRuleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -11,7 +11,8 @@ token without the needed scope and a token with it — and checks:
 - denied: 401 or 403 (a page may instead redirect to the login or MFA page).
 
 It also walks the URL resolver and fails for any ``/v1/`` route and method (schema and
-docs aside) that no entry covers, so a new endpoint without a matrix entry is caught.
+docs aside) and any portal page (every route outside ``/v1/``, the admin and static files)
+that no entry covers, so a new endpoint or page without a matrix entry is caught.
 
 How an app adds its entries
 ---------------------------
@@ -39,7 +40,9 @@ collected automatically (``collect_entries``). For example::
 - ``roles``: the roles whose verified holders are allowed (``EVERY_ROLE`` for all).
 - ``scopes``: the token scopes that are allowed; empty (the default) means tokens are
   always refused (people-only endpoints); ``ANY_TOKEN`` admits every valid token.
-- ``public=True``: everyone, anonymous included, is allowed (health checks and the like).
+- ``public=True``: everyone, anonymous included, is allowed (health checks and the like);
+  a public page may still send its visitor to the login page (logging out does).
+- ``signed_in=True``: every signed-in person, MFA passed or not (MFA enrolment).
 - ``/v1/`` bodies are sent as JSON, page bodies as a form.
 """
 
@@ -52,7 +55,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from apps.accounts.roles import ROLES, SUPER_ADMIN
 from apps.accounts.scopes import SCOPES
@@ -69,7 +72,13 @@ ANY_TOKEN = "*"  # as ``scopes``: every valid token, whatever its scopes
 # /v1/ routes that need no entry: the OpenAPI document and its viewer are public.
 EXEMPT_API_URL_NAMES = {"schema", "docs"}
 API_PREFIX = "/v1/"
+# Routes outside /v1/ that are not portal pages: the OTP-gated Django admin and Django's
+# language switch (each has its own gate; see apps.accounts.pages.is_exempt).
+EXEMPT_PAGE_PREFIXES = ("/admin/", "/i18n/", "/static/", "/media/")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+_UNIQUE = itertools.count(1)  # names stay unique across every Ctx of a run
 
 
 class Ctx:
@@ -77,7 +86,6 @@ class Ctx:
 
     def __init__(self) -> None:
         self._objects: dict[str, Any] = {}
-        self._counter = itertools.count(1)
 
     def get(self, name: str, factory: Callable[[], Any]) -> Any:
         if name not in self._objects:
@@ -85,7 +93,7 @@ class Ctx:
         return self._objects[name]
 
     def unique(self, prefix: str = "matrix") -> str:
-        return f"{prefix}-{next(self._counter)}"
+        return f"{prefix}-{next(_UNIQUE)}"
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,8 @@ class Entry:
     scopes: frozenset[str] | set[str] | str = frozenset()
     data: dict | Callable[[Ctx], dict] | None = None
     public: bool = False
+    # A page for every signed-in person, MFA passed or not (enrolment, verification).
+    signed_in: bool = False
     notes: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +148,8 @@ class Entry:
     def allows(self, caller: str) -> bool:
         if self.public:
             return True
+        if self.signed_in and caller in (*ROLES, UNVERIFIED):
+            return True
         if caller in ROLES:
             return caller in self.roles
         if caller in (ANONYMOUS, UNVERIFIED):
@@ -176,32 +188,91 @@ def collect_entries() -> list[Entry]:
 # --- the callers -------------------------------------------------------------------------
 
 
-def client_for(caller: str, entry: Entry, ctx: Ctx):
-    """A client acting as ``caller`` for ``entry`` (objects made through factories)."""
-    from rest_framework.test import APIClient
+class Callers:
+    """Every caller of the matrix made once (a verified person per role, a person who has not
+    passed MFA, a token for every scope set the entries need), for many cases to share.
 
-    from tests.conftest import confirmed_totp_device, verify_session
-    from tests.factories import UserFactory, make_token
+    Each case gets a fresh session copied from the caller's (one row, no login signals) or
+    the token, so what one case does to its session (logging out, idling) stays in it.
+    """
 
-    client = APIClient()
-    if caller in ROLES:
-        verify_session(client, UserFactory(roles=[caller]))
-    elif caller == UNVERIFIED:
-        # The strongest role, an enrolled device, but this session has not passed MFA.
-        person = UserFactory(roles=[SUPER_ADMIN])
-        confirmed_totp_device(person)
-        client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
-    elif caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE):
-        _token, plaintext = make_token(scopes=entry.token_scopes_for(caller))
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-    elif caller != ANONYMOUS:
-        raise ValueError(f"unknown caller {caller!r}")
-    return client
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        from rest_framework.test import APIClient
+
+        from tests.conftest import confirmed_totp_device, verify_session
+        from tests.factories import UserFactory, make_token
+
+        self.sessions: dict[str, dict] = {}
+        for caller in [*ROLES, UNVERIFIED]:
+            client = APIClient()
+            if caller == UNVERIFIED:
+                # The strongest role, an enrolled device, but the session has not passed MFA.
+                person = UserFactory(roles=[SUPER_ADMIN])
+                confirmed_totp_device(person)
+                client.force_login(person, backend="apps.accounts.backends.HumanModelBackend")
+            else:
+                verify_session(client, UserFactory(roles=[caller]))
+            self.sessions[caller] = dict(client.session.items())
+        scope_sets = {
+            tuple(entry.token_scopes_for(caller))
+            for entry in entries
+            for caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE)
+        }
+        self.tokens = {scopes: make_token(scopes=list(scopes))[1] for scopes in scope_sets}
+
+    def client(self, caller: str, entry: Entry):
+        import time
+
+        from django.conf import settings
+        from django.contrib.sessions.backends.db import SessionStore
+        from rest_framework.test import APIClient
+
+        from apps.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+
+        client = APIClient()
+        if caller in self.sessions:
+            session = SessionStore()
+            session.update(self.sessions[caller])
+            session[SESSION_LOGIN_AT] = session[SESSION_LAST_SEEN] = time.time()
+            session.create()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        elif caller in (TOKEN_WITH_SCOPE, TOKEN_WITHOUT_SCOPE):
+            plaintext = self.tokens[tuple(entry.token_scopes_for(caller))]
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        elif caller != ANONYMOUS:
+            raise ValueError(f"unknown caller {caller!r}")
+        return client
 
 
-def call(client, entry: Entry, ctx: Ctx):
-    url = entry.build_url(ctx)
-    data = entry.build_data(ctx)
+class Prepared:
+    """Each entry's URL and body with the objects they need, made once for every caller.
+
+    Made inside the module's transaction, each in a savepoint: an entry whose objects
+    cannot sit beside the others' (one pending change per target, say) is made again in
+    each case instead (``None``). Each case's changes to them roll back with the case.
+    """
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        from django.db import transaction
+
+        self.calls: dict[str, tuple[str, dict | None] | None] = {}
+        for entry in entries:
+            ctx = Ctx()
+            try:
+                with transaction.atomic():
+                    self.calls[entry.id] = (entry.build_url(ctx), entry.build_data(ctx))
+            except Exception:  # noqa: BLE001 - made per case instead, where it fails loudly
+                self.calls[entry.id] = None
+
+    def url_and_data(self, entry: Entry) -> tuple[str, dict | None]:
+        prepared = self.calls.get(entry.id)
+        if prepared is None:
+            ctx = Ctx()
+            return entry.build_url(ctx), entry.build_data(ctx)
+        return prepared
+
+
+def call(client, entry: Entry, url: str, data: dict | None):
     method = getattr(client, entry.method.lower())
     if entry.method in ("GET", "HEAD", "DELETE", "OPTIONS") and data is None:
         return method(url)
@@ -214,13 +285,15 @@ def call(client, entry: Entry, ctx: Ctx):
 LOGIN_PREFIXES = ("/accounts/login/", "/accounts/mfa/")
 
 
-def was_denied(response, url: str) -> bool:
+def was_denied(response, url: str, *, mfa_pages_allowed: bool = False) -> bool:
+    """401/403, or a page sending its caller to log in (or, unless the caller may be on the
+    MFA pages anyway, to MFA enrolment or verification)."""
     if response.status_code in (401, 403):
         return True
     if url.startswith(API_PREFIX):
         return False
     location = response.get("Location", "") if response.status_code in (301, 302) else ""
-    return location.startswith(LOGIN_PREFIXES)
+    return location.startswith(LOGIN_PREFIXES[:1] if mfa_pages_allowed else LOGIN_PREFIXES)
 
 
 # --- completeness ------------------------------------------------------------------------
@@ -245,6 +318,34 @@ def _walk(patterns: Iterable, prefix: str) -> Iterable[tuple[str, str | None, An
             yield from _walk(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern):
             yield route, pattern.name, pattern.callback
+
+
+def page_routes() -> set[tuple[str, str]]:
+    """(route, METHOD) for every portal page: every URL pattern outside /v1/, the admin and
+    static files. A function page is one route ("*"): any entry on it covers it."""
+    routes: set[tuple[str, str]] = set()
+    for route, _name, _callback in _walk(get_resolver().url_patterns, ""):
+        path = "/" + route.lstrip("^")
+        if path.startswith(API_PREFIX) or path.startswith(EXEMPT_PAGE_PREFIXES):
+            continue
+        routes.add((route, "*"))
+    return routes
+
+
+def uncovered_routes(entries: Iterable[Entry]) -> list[str]:
+    """Every /v1/ endpoint and portal page no entry covers, as "METHOD /route"."""
+    ctx = Ctx()
+    covered: set[tuple[str, str]] = set()
+    for entry in entries:
+        url = entry.build_url(ctx).split("?", 1)[0]
+        route = resolve(url).route
+        covered.add((route, entry.method))
+        covered.add((route, "*"))
+    return sorted(
+        f"{method} /{route}"
+        for route, method in api_routes() | page_routes()
+        if (route, method) not in covered and (route, "*") not in covered
+    )
 
 
 def api_routes() -> set[tuple[str, str]]:

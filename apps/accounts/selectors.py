@@ -5,13 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Sum
+from django.contrib.auth.models import Group
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 
 from apps.accounts import lockout
-from apps.accounts.models import LoginLockout
-from apps.accounts.policy import can
+from apps.accounts.models import LoginLockout, User
+from apps.accounts.policy import can, restrict
 
 VIEW_LOCKOUTS = "accounts.view_loginlockout"
+VIEW_PEOPLE = "accounts.view_user"
+
+
+def people_list(*, user) -> QuerySet[User]:
+    """The people (not service accounts) ``user`` may see; none without accounts.view_user."""
+    people = User.objects.filter(is_service_account=False).prefetch_related(
+        Prefetch("groups", queryset=Group.objects.order_by("name"))
+    )
+    return restrict(people, user, VIEW_PEOPLE)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -36,6 +35,7 @@ from apps.accounts.services.mfa import (
     totp_enrolment_start,
 )
 from apps.accounts.services.profile import preferences_update
+from apps.core.rules import ANY_METHOD, ANY_SIGNED_IN, ANY_VERIFIED, PUBLIC, Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 
 # Warn when a person is down to this many backup codes.
@@ -66,6 +66,7 @@ class PortalLoginView(auth_views.LoginView):
     """
 
     template_name = "accounts/login.html"
+    page_rules = {ANY_METHOD: PUBLIC}
     code_first = False
 
     def get_form_class(self):
@@ -97,6 +98,7 @@ class PortalLogoutView(auth_views.LogoutView):
     """Logout is a POST (the base template's button)."""
 
     http_method_names = ["post", "options"]
+    page_rules = {ANY_METHOD: PUBLIC}
 
 
 def _refuse_service_account(request: HttpRequest) -> None:
@@ -114,7 +116,7 @@ def _complete_second_factor(request: HttpRequest, device) -> None:
         mfa.record_step_up(request)
 
 
-@login_required
+@page_rule(Rule(perm=ANY_SIGNED_IN))
 @never_cache
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
     """First login: scan the QR code, confirm with a code, receive the backup codes once."""
@@ -156,7 +158,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_enrol.html", context)
 
 
-@login_required
+@page_rule(Rule(perm=ANY_SIGNED_IN))
 @never_cache
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Second factor at login: a TOTP code, or one of the backup codes (each works once)."""
@@ -205,7 +207,7 @@ def _profile_context(request: HttpRequest, **extra) -> dict:
     return context
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: time zone, language, MFA devices, contact methods."""
@@ -231,7 +233,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", _profile_context(request))
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @never_cache
 @require_POST
 def profile_backup_codes(request: HttpRequest) -> HttpResponse:

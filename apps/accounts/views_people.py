@@ -4,12 +4,9 @@ login lockouts (see and lift)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,29 +19,16 @@ from apps.accounts.roles import ROLES
 from apps.accounts.services.lockouts import LIFT_PERMISSION, lockout_lift
 from apps.accounts.services.mfa import mfa_reset
 from apps.accounts.services.roles import role_grant, role_revoke
+from apps.core.rules import Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 
 PAGE_SIZE = 25
 
 
-def people_visible_to(user):
-    """The people (not service accounts) ``user`` may see; none without accounts.view_user."""
-    people = get_user_model().objects.filter(is_service_account=False)
-    if not can(user, "accounts.view_user"):
-        return people.none()
-    return people.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not can(request.user, perm):
-        raise PermissionDenied
-
-
-@login_required
+@page_rule(Rule(perm="accounts.view_user"))
 def people_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "accounts.view_user")
     form = PeopleFilterForm(request.GET or None)
-    people = people_visible_to(request.user)
+    people = selectors.people_list(user=request.user)
     if form.is_valid():
         query = form.cleaned_data.get("q")
         if query:
@@ -87,19 +71,16 @@ def _person_context(request: HttpRequest, person, **forms) -> dict:
 
 
 def _person(request: HttpRequest, pk: int):
-    return get_object_or_404(people_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.people_list(user=request.user), pk=pk)
 
 
-@login_required
+@page_rule(Rule(perm="accounts.view_user"))
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "accounts.view_user")
     person = _person(request, pk)
     return render(request, "accounts/person_detail.html", _person_context(request, person))
 
 
 def _role_change(request: HttpRequest, pk: int, *, grant: bool) -> HttpResponse:
-    _require(request, "accounts.view_user")
-    _require(request, "accounts.assign_role")
     person = _person(request, pk)
     form = RoleForm(request.POST)
     if form.is_valid():
@@ -125,23 +106,21 @@ def _role_change(request: HttpRequest, pk: int, *, grant: bool) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(Rule(perm=("accounts.view_user", "accounts.assign_role")))
 @require_POST
 def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     return _role_change(request, pk, grant=True)
 
 
-@login_required
+@page_rule(Rule(perm=("accounts.view_user", "accounts.assign_role")))
 @require_POST
 def person_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return _role_change(request, pk, grant=False)
 
 
-@login_required
+@page_rule(Rule(perm=("accounts.view_user", "accounts.reset_mfa")))
 @require_POST
 def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "accounts.view_user")
-    _require(request, "accounts.reset_mfa")
     person = _person(request, pk)
     form = MfaResetForm(request.POST)
     if form.is_valid():
@@ -182,19 +161,16 @@ def _lockouts_page(request: HttpRequest, *, status: int = 200, lift_form=None) -
     )
 
 
-@login_required
+@page_rule(Rule(perm=selectors.VIEW_LOCKOUTS))
 def lockout_list(request: HttpRequest) -> HttpResponse:
     """Accounts locked at an address now (username, address, failures, since, until)."""
-    _require(request, selectors.VIEW_LOCKOUTS)
     return _lockouts_page(request)
 
 
-@login_required
+@page_rule(Rule(perm=(selectors.VIEW_LOCKOUTS, LIFT_PERMISSION)))
 @require_POST
 def lockout_lift_view(request: HttpRequest) -> HttpResponse:
     """Lift one lockout (POST); the service audits it."""
-    _require(request, selectors.VIEW_LOCKOUTS)
-    _require(request, LIFT_PERMISSION)
     form = LockoutLiftForm(request.POST)
     if form.is_valid():
         try:

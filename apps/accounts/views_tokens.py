@@ -8,8 +8,7 @@ not carried by a redirect.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import policy
 from apps.accounts.forms_tokens import (
     RevokeForm,
     ServiceAccountForm,
@@ -28,6 +26,7 @@ from apps.accounts.forms_tokens import (
 from apps.accounts.scopes import SCOPES
 from apps.accounts.services import tokens as token_services
 from apps.core.navigation import NavItem, register
+from apps.core.rules import Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 
@@ -45,29 +44,22 @@ register(
 )
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not policy.can(request.user, MANAGE):
-        raise PermissionDenied
-
-
 def _account(request: HttpRequest, pk: int):
     return get_object_or_404(token_services.service_account_list(user=request.user), pk=pk)
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET"])
 def account_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     accounts = token_services.service_account_list(user=request.user)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/tokens/account_list.html", {"page": page})
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET", "POST"])
 @one_submission
 def account_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     form = ServiceAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,10 +76,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/tokens/account_form.html", {"form": form})
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET"])
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = _account(request, pk)
     tokens = token_services.token_list(user=request.user, service_account=account)
     page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -98,10 +89,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET", "POST"])
 def account_disable(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = _account(request, pk)
     if request.method == "POST":
         try:
@@ -114,11 +104,10 @@ def account_disable(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/tokens/account_disable.html", {"account": account})
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET", "POST"])
 @one_submission
 def token_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = _account(request, pk)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -144,10 +133,9 @@ def token_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/tokens/token_form.html", {"account": account, "form": form})
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     token = get_object_or_404(token_services.token_list(user=request.user), pk=pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -163,11 +151,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/tokens/token_revoke.html", {"token": token, "form": form})
 
 
-@login_required
+@page_rule(Rule(perm=MANAGE))
 @require_http_methods(["GET", "POST"])
 def token_scopes(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a token's scopes (with a reason); the change is kept with who made it."""
-    _require_manager(request)
     token = get_object_or_404(token_services.token_list(user=request.user), pk=pk)
     form = TokenScopesForm(request.POST or None, initial={"scopes": token.scopes})
     if request.method == "POST" and form.is_valid():

@@ -27,10 +27,12 @@ def change_request_list(
     kind: str | None = None,
     mine: bool = False,
 ) -> QuerySet[ChangeRequest]:
-    if not policy.can(user, VIEW_PERMISSION):
-        return ChangeRequest.objects.none()
-    queryset = ChangeRequest.objects.select_related("requester", "decided_by").prefetch_related(
-        "people_behind__person"
+    queryset = policy.restrict(
+        ChangeRequest.objects.select_related("requester", "decided_by").prefetch_related(
+            "people_behind__person"
+        ),
+        user,
+        VIEW_PERMISSION,
     )
     if tab == "waiting":
         queryset = queryset.filter(waiting_for_condition(user))

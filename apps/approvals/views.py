@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from apps.approvals.forms import ApproveForm, FreezeWindowForm, RejectForm, Role
 from apps.approvals.handlers.roles import KIND as ROLE_CHANGE_KIND
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.rules import Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 
@@ -30,14 +30,8 @@ PAGE_SIZE = 25
 VIEW = selectors.VIEW_PERMISSION
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not can(request.user, permission):
-        raise PermissionDenied
-
-
-@login_required
+@page_rule(Rule(perm=VIEW))
 def inbox(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW)
     tab = request.GET.get("tab") or "waiting"
     if tab not in selectors.TABS:
         tab = "waiting"
@@ -128,14 +122,13 @@ def _detail_context(request, change_request: ChangeRequest, **forms) -> dict:
 
 
 def _get(request, pk) -> ChangeRequest:
-    _require(request, VIEW)
     change_request = selectors.change_request_get(user=request.user, pk=pk)
     if change_request is None:
         raise Http404
     return change_request
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     change_request = _get(request, pk)
     return render(request, "approvals/detail.html", _detail_context(request, change_request))
@@ -170,7 +163,7 @@ def _outcome_message(request, change_request: ChangeRequest) -> None:
         messages.success(request, _("Cancelled."))
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     change_request = _get(request, pk)
@@ -208,7 +201,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "approvals/detail.html", context, status=status)
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     change_request = _get(request, pk)
@@ -234,7 +227,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "approvals/detail.html", context, status=status)
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     change_request = _get(request, pk)
@@ -251,11 +244,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("approvals:detail", pk=change_request.pk)
 
 
-@login_required
+@page_rule(Rule(perm="accounts.assign_role"))
 @require_http_methods(["GET", "POST"])
 def role_change_new(request: HttpRequest) -> HttpResponse:
     """File a grant or removal of super_admin/finance (applied after a second approval)."""
-    _require(request, "accounts.assign_role")
     form = RoleChangeForm(request.POST or None, initial=request.GET.dict() or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -287,17 +279,14 @@ def role_change_new(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/role_change_new.html", {"form": form}, status=status)
 
 
-@login_required
+@page_rule(get=Rule(perm=VIEW), post=Rule(perm=(VIEW, freeze.MANAGE_FREEZE)))
 @require_http_methods(["GET", "POST"])
 @one_submission
 def freeze_windows(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW)
     can_manage = can(request.user, freeze.MANAGE_FREEZE)
     kinds = registry.registered_kinds()
     form = FreezeWindowForm(request.POST or None, kinds=kinds) if can_manage else None
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -336,10 +325,9 @@ def freeze_windows(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(Rule(perm=freeze.MANAGE_FREEZE))
 @require_POST
 def freeze_window_end_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, freeze.MANAGE_FREEZE)
     try:
         window = freeze.freeze_window_end(actor=request.user, freeze_window_id=pk)
     except ValidationError as exc:

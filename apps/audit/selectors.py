@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from apps.accounts.policy import can
+from apps.accounts.policy import restrict
 from apps.audit.models import CHAINED_MODELS
 
 KINDS = ("changes", "events", "access")
@@ -22,6 +22,4 @@ def trail_records(*, user, kind: str) -> QuerySet:
     """One kind of audit record, newest first, with what the lists show joined in."""
     model = CHAINED_MODELS[kind]
     queryset = model.objects.select_related(*_RELATED[kind]).order_by("-timestamp", "-id")
-    if not can(user, VIEW_PERMISSION):
-        return queryset.none()
-    return queryset
+    return restrict(queryset, user, VIEW_PERMISSION)

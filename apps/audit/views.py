@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from apps.accounts.policy import can
 from apps.audit import exports, selectors, services
 from apps.audit.filters import FILTERSETS
 from apps.audit.forms import ExportForm
+from apps.core.rules import Rule, page_rule
 
 PAGE_SIZE = 50
 KIND_LABELS = {
@@ -101,11 +101,9 @@ def _kinds_nav(current: str) -> list[dict]:
     ]
 
 
-@login_required
+@page_rule(Rule(perm=selectors.VIEW_PERMISSION))
 @require_http_methods(["GET", "HEAD"])
 def trail(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, selectors.VIEW_PERMISSION):
-        raise PermissionDenied
     kind = _kind(request)
     filterset, queryset = _filtered(request, kind)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -129,12 +127,10 @@ def trail(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(Rule(perm=selectors.EXPORT_PERMISSION))
 @require_http_methods(["GET", "HEAD", "POST"])
 def export(request: HttpRequest) -> HttpResponse:
     """GET: ask for the format and a reason. POST: log the export, then stream it."""
-    if not can(request.user, selectors.EXPORT_PERMISSION):
-        raise PermissionDenied
     kind = _kind(request)
     filterset, queryset = _filtered(request, kind)
     form = ExportForm(request.POST or None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
@@ -15,14 +14,16 @@ from django.views.decorators.http import require_GET
 
 from apps.core import health, metrics
 from apps.core.api.errors import json_error_response
+from apps.core.rules import ANY_VERIFIED, PUBLIC, Rule, page_rule
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 def home(request: HttpRequest) -> HttpResponse:
     roles = sorted(request.user.groups.values_list("name", flat=True))
     return render(request, "core/home.html", {"roles": roles})
 
 
+@page_rule(PUBLIC)
 @require_GET
 @never_cache
 def health_live(request: HttpRequest) -> JsonResponse:
@@ -30,6 +31,7 @@ def health_live(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@page_rule(PUBLIC)
 @require_GET
 @never_cache
 def health_ready(request: HttpRequest) -> JsonResponse:
@@ -58,6 +60,7 @@ def _metrics_allowed(request: HttpRequest) -> bool:
         return False
 
 
+@page_rule(PUBLIC)  # its own gate: a bearer token or a loopback caller
 @require_GET
 @never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -73,6 +73,8 @@ MIRRORED_MIDDLEWARE = frozenset(
         "apps.accounts.middleware.SessionLifetimeMiddleware",
         "apps.accounts.middleware.MFARequiredMiddleware",
         "apps.accounts.middleware.UserPreferencesMiddleware",
+        # Page rules leave /v1/ to the API's own action_rules: nothing to mirror.
+        "apps.accounts.pages.PageRuleMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
         "csp.middleware.CSPMiddleware",

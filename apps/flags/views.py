@@ -8,7 +8,6 @@ Every write goes through ``apps.flags.services``; these views only pick forms an
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.policy import can
 from apps.approvals.models import ChangeRequest
 from apps.approvals.services import ApprovalRefused
+from apps.core.rules import Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 from apps.flags import selectors, services
@@ -46,11 +46,6 @@ HISTORY_PAGE_SIZE = 25
 SCHEDULED_PAGE_SIZE = 25
 
 SAFE, RISKY = "safe", "risky"
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not can(request.user, permission):
-        raise PermissionDenied
 
 
 def _scope_kinds_for(user, flag: Flag, direction: str) -> list[str]:
@@ -144,10 +139,9 @@ def _direction_words(flag: Flag, direction: str) -> dict:
 # --- the panel -----------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 def panel(request: HttpRequest) -> HttpResponse:
     """Every flag with the states in force now; blocked ones first; block in one click."""
-    _require(request, VIEW)
     filters = FlagFilterForm(request.GET or None)
     rows = selectors.flags_panel(user=request.user)
     if filters.is_valid():
@@ -183,10 +177,9 @@ def panel(request: HttpRequest) -> HttpResponse:
 # --- one flag ------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 def flag_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A flag: the states in force now, pending scheduled changes and its whole history."""
-    _require(request, VIEW)
     flag = _flag_or_404(key)
     row = _row_for(request.user, flag)
     states = list(row.states) if row is not None else []
@@ -221,7 +214,6 @@ def flag_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _set_state(request: HttpRequest, key: str, direction: str) -> HttpResponse:
-    _require(request, VIEW)
     flag = _flag_or_404(key)
     initial = {
         name: request.GET[name] for name in ("scope_kind", "scope_value") if name in request.GET
@@ -294,25 +286,23 @@ def _announce(request: HttpRequest, flag: Flag, change) -> None:
     )
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 def flag_block(request: HttpRequest, key: str) -> HttpResponse:
     """Block a kill switch (close a gate) for one scope: applied at once."""
     return _set_state(request, key, SAFE)
 
 
-@login_required
+@page_rule(Rule(perm=VIEW))
 def flag_unblock(request: HttpRequest, key: str) -> HttpResponse:
     """Unblock (open): applied at once, or a change request for fund-related flags."""
     return _set_state(request, key, RISKY)
 
 
-@login_required
+@page_rule(Rule(perm=(VIEW, USER_SCOPE)))
 @one_submission
 def flag_request_unblock(request: HttpRequest, key: str) -> HttpResponse:
     """Ask for a customer's block to be lifted (support froze their claims): files a
     change request a super admin approves; people who may unblock it do so at once."""
-    _require(request, VIEW)
-    _require(request, USER_SCOPE)
     flag = _flag_or_404(key)
     if ScopeKind.USER not in flag.accepted_scopes:
         raise Http404
@@ -370,14 +360,12 @@ def _scheduled_context(request: HttpRequest, form=None) -> dict:
     }
 
 
-@login_required
+@page_rule(get=Rule(perm=VIEW), post=Rule(perm=(VIEW, SCHEDULE)))
 @one_submission
 def scheduled(request: HttpRequest) -> HttpResponse:
     """Scheduled changes (open fundraising 24 h after launch): list, add, cancel."""
-    _require(request, VIEW)
     if request.method != "POST":
         return render(request, "flags/scheduled.html", _scheduled_context(request))
-    _require(request, SCHEDULE)
     form = ScheduledChangeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -417,10 +405,9 @@ def scheduled(request: HttpRequest) -> HttpResponse:
     return render(request, "flags/scheduled.html", _scheduled_context(request, form), status=400)
 
 
-@login_required
+@page_rule(Rule(perm=SCHEDULE))
 @require_POST
 def scheduled_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, SCHEDULE)
     change = ScheduledFlagChange.objects.filter(pk=pk).first()
     if change is None:
         raise Http404

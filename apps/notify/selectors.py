@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from apps.accounts.policy import can
+from apps.accounts.policy import restrict
 from apps.notify.models import Channel, ContactMethod, OutboxMessage, OutboxStatus
 
 
 def channel_list(*, user) -> QuerySet[Channel]:
-    if not can(user, "notify.view_channel"):
-        return Channel.objects.none()
-    return Channel.objects.select_related("created_by").order_by("name")
+    channels = Channel.objects.select_related("created_by").order_by("name")
+    return restrict(channels, user, "notify.view_channel")
 
 
 def outbox_list(*, user, status: str | None = None) -> QuerySet[OutboxMessage]:
-    if not can(user, "notify.view_outbox"):
-        return OutboxMessage.objects.none()
-    messages = OutboxMessage.objects.select_related(
-        "channel", "contact_method", "contact_method__user"
-    ).order_by("-created_at")
+    messages = restrict(
+        OutboxMessage.objects.select_related(
+            "channel", "contact_method", "contact_method__user"
+        ).order_by("-created_at"),
+        user,
+        "notify.view_outbox",
+    )
     if status in OutboxStatus.values:
         messages = messages.filter(status=status)
     return messages

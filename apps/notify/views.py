@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.policy import can, is_mfa_verified
+from apps.accounts.policy import can
+from apps.core.rules import ANY_VERIFIED, Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
 from apps.notify import selectors, services
@@ -23,16 +23,6 @@ from apps.notify.forms import (
 from apps.notify.models import ContactMethod
 
 PAGE_SIZE = 25
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not can(request.user, permission):
-        raise PermissionDenied
-
-
-def _require_person(request: HttpRequest) -> None:
-    if not is_mfa_verified(request.user):
-        raise PermissionDenied
 
 
 def _page(request: HttpRequest, queryset):
@@ -47,9 +37,8 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 # --- channels ----------------------------------------------------------------------------
 
 
-@login_required
+@page_rule("notify.view_channel")
 def channel_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "notify.view_channel")
     page = _page(request, selectors.channel_list(user=request.user))
     return render(
         request,
@@ -62,10 +51,9 @@ def channel_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("notify.manage_channel")
 @one_submission
 def channel_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "notify.manage_channel")
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,9 +73,8 @@ def channel_create(request: HttpRequest) -> HttpResponse:
     return render(request, "notify/channel_form.html", {"form": form, "channel": None})
 
 
-@login_required
+@page_rule("notify.manage_channel")
 def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notify.manage_channel")
     channel = get_object_or_404(selectors.channel_list(user=request.user), pk=pk)
     form = ChannelForm(request.POST or None, channel=channel)
     if request.method == "POST" and form.is_valid():
@@ -108,20 +95,18 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notify/channel_form.html", {"form": form, "channel": channel})
 
 
-@login_required
+@page_rule("notify.manage_channel")
 @require_POST
 def channel_disable(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notify.manage_channel")
     channel = get_object_or_404(selectors.channel_list(user=request.user), pk=pk)
     services.channel_disable(actor=request.user, channel=channel)
     messages.success(request, _("Channel %(name)s disabled.") % {"name": channel.name})
     return redirect("notify:channels")
 
 
-@login_required
+@page_rule("notify.manage_channel")
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notify.manage_channel")
     channel = get_object_or_404(selectors.channel_list(user=request.user), pk=pk)
     try:
         services.channel_send_test(actor=request.user, channel=channel)
@@ -139,9 +124,8 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the outbox --------------------------------------------------------------------------
 
 
-@login_required
+@page_rule("notify.view_outbox")
 def outbox(request: HttpRequest) -> HttpResponse:
-    _require(request, "notify.view_outbox")
     filters = OutboxFilterForm(request.GET or None)
     status = filters.cleaned_data.get("status") if filters.is_valid() else None
     page = _page(request, selectors.outbox_list(user=request.user, status=status))
@@ -159,11 +143,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(("notify.view_outbox", "notify.manage_channel"))
 @require_POST
 def outbox_retry(request: HttpRequest, pk) -> HttpResponse:
-    _require(request, "notify.view_outbox")
-    _require(request, "notify.manage_channel")
     message = get_object_or_404(selectors.outbox_list(user=request.user), pk=pk)
     try:
         services.outbox_retry(actor=request.user, message=message)
@@ -177,10 +159,9 @@ def outbox_retry(request: HttpRequest, pk) -> HttpResponse:
 # --- my contact methods ------------------------------------------------------------------
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @one_submission
 def contact_methods(request: HttpRequest) -> HttpResponse:
-    _require_person(request)
     form = ContactMethodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,20 +179,18 @@ def _own_method(request: HttpRequest, pk: int) -> ContactMethod:
     return get_object_or_404(selectors.contact_method_list(user=request.user), pk=pk)
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @require_POST
 def contact_method_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_person(request)
     method = _own_method(request, pk)
     services.contact_method_delete(actor=request.user, contact_method=method)
     messages.success(request, _("Contact method removed."))
     return redirect("notify:contact_methods")
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @require_POST
 def contact_method_test(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_person(request)
     method = _own_method(request, pk)
     services.contact_method_send_test(actor=request.user, contact_method=method)
     messages.success(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from apps.accounts.policy import can
+from apps.accounts.policy import restrict
 from apps.seedconfig.models import ConfigVersion, Network
 from apps.seedconfig.snapshot import EMPTY_DOCUMENT, diff_documents
 
+READ_SCOPE = "config:read"
 VIEW = "seedconfig.view_config"
 VIEW_SECRETS = "seedconfig.view_config_secrets"
 REQUEST = "seedconfig.request_change"
@@ -28,11 +29,10 @@ def current_document(version: ConfigVersion | None) -> dict:
 
 
 def version_list(*, user) -> QuerySet[ConfigVersion]:
-    """Versions, newest first; none for a person without view_config."""
+    """Versions, newest first, for a person with view_config or a token with config:read
+    (``user`` is the caller: ``policy.caller_of(request)``)."""
     versions = ConfigVersion.objects.select_related("created_by").order_by("-number")
-    if user is not None and not getattr(user, "is_service_account", False) and not can(user, VIEW):
-        return versions.none()
-    return versions
+    return restrict(versions, user, VIEW, scope=READ_SCOPE)
 
 
 def version_get(*, user, number) -> ConfigVersion | None:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,16 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.policy import can
 from apps.approvals.services import ApprovalRefused
+from apps.core.rules import page_rule
 from apps.seedconfig import selectors, services
 from apps.seedconfig.forms import CompareForm, FeeRuleForm, RestoreForm, WalletForm
 
 PAGE_SIZE = 25
 _PATH = re.compile(r"^[a-z_]+\[\d+\]\.([a-z_]+)")
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not can(request.user, permission):
-        raise PermissionDenied
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -66,9 +61,8 @@ def _file(request, form, filing) -> HttpResponse | None:
     return None
 
 
-@login_required
+@page_rule(selectors.VIEW)
 def current(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.VIEW)
     version = selectors.current_config_version()
     return render(
         request,
@@ -81,9 +75,8 @@ def current(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(selectors.VIEW)
 def versions(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.VIEW)
     page = Paginator(selectors.version_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -99,9 +92,8 @@ def _version_or_404(request, number) -> object:
     return version
 
 
-@login_required
+@page_rule(selectors.VIEW)
 def version_detail(request: HttpRequest, number: int) -> HttpResponse:
-    _require(request, selectors.VIEW)
     version = _version_or_404(request, number)
     previous = selectors.previous_version(version)
     latest = selectors.current_config_version()
@@ -120,10 +112,9 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(selectors.REQUEST)
 @require_POST
 def version_restore(request: HttpRequest, number: int) -> HttpResponse:
-    _require(request, selectors.REQUEST)
     version = _version_or_404(request, number)
     form = RestoreForm(request.POST)
     if form.is_valid():
@@ -153,9 +144,8 @@ def version_restore(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(selectors.VIEW)
 def compare(request: HttpRequest) -> HttpResponse:
-    _require(request, selectors.VIEW)
     form = CompareForm(request.GET or None)
     rows, older, newer = None, None, None
     if form.is_valid():
@@ -181,11 +171,10 @@ def _fee_rule(key: str) -> dict | None:
     return next((r for r in document["fee_rules"] if r["key"] == key), None)
 
 
-@login_required
+@page_rule(selectors.REQUEST)
 @require_http_methods(["GET", "POST"])
 def fee_rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
     """Propose a new fee rule, or a change to the one with ``key``."""
-    _require(request, selectors.REQUEST)
     existing = _fee_rule(key) if key else None
     if key and existing is None:
         raise Http404
@@ -216,11 +205,10 @@ def fee_rule_edit(request: HttpRequest, key: str | None = None) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(selectors.REQUEST)
 @require_http_methods(["GET", "POST"])
 def wallet_new(request: HttpRequest) -> HttpResponse:
     """Propose a treasury wallet (replacing the one for the same asset and purpose)."""
-    _require(request, selectors.REQUEST)
     document = selectors.current_document(selectors.current_config_version())
     form = WalletForm(request.POST or None, assets=document["assets"])
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.policy import can
+from apps.accounts.policy import can, restrict
 from apps.notify.models import OutboxMessage
 from apps.notify.selectors import reachable_user_ids
 from apps.warroom import rotation
@@ -39,32 +39,50 @@ MAX_SHIFT_LOOKAHEAD = timedelta(days=92)
 # --- visibility ---------------------------------------------------------------------------
 
 
+# ``user`` is the caller: a person, or an API token (``policy.caller_of(request)``).
+READ_SCOPE = "oncall:read"
+
+
 def team_list(*, user) -> QuerySet[Team]:
-    if not can(user, "warroom.view_team"):
-        return Team.objects.none()
-    return Team.objects.select_related("lead").prefetch_related("memberships__user")
+    queryset = Team.objects.select_related("lead").prefetch_related("memberships__user")
+    return restrict(queryset, user, "warroom.view_team", scope=READ_SCOPE)
 
 
 def schedule_list(*, user, team: Team | None = None) -> QuerySet[Schedule]:
-    if not can(user, "warroom.view_schedule"):
-        return Schedule.objects.none()
-    queryset = Schedule.objects.select_related("team", "team__lead")
-    return queryset.filter(team=team) if team is not None else queryset
-
-
-def policy_list(*, user, team: Team | None = None) -> QuerySet[EscalationPolicy]:
-    if not can(user, "warroom.view_escalationpolicy"):
-        return EscalationPolicy.objects.none()
-    queryset = EscalationPolicy.objects.select_related("team").prefetch_related(
-        "steps__schedule", "steps__user"
+    queryset = restrict(
+        Schedule.objects.select_related("team", "team__lead"),
+        user,
+        "warroom.view_schedule",
+        scope=READ_SCOPE,
     )
     return queryset.filter(team=team) if team is not None else queryset
 
 
+def layer_list(*, user) -> QuerySet[RotationLayer]:
+    queryset = RotationLayer.objects.select_related("schedule", "schedule__team")
+    return restrict(queryset, user, "warroom.view_rotationlayer", scope=READ_SCOPE)
+
+
+def override_list(*, user) -> QuerySet[Override]:
+    queryset = Override.objects.select_related("schedule", "schedule__team", "user")
+    return restrict(queryset, user, "warroom.view_override", scope=READ_SCOPE)
+
+
+def policy_list(*, user, team: Team | None = None) -> QuerySet[EscalationPolicy]:
+    queryset = EscalationPolicy.objects.select_related("team").prefetch_related(
+        "steps__schedule", "steps__user"
+    )
+    queryset = restrict(queryset, user, "warroom.view_escalationpolicy", scope=READ_SCOPE)
+    return queryset.filter(team=team) if team is not None else queryset
+
+
 def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
-    if not can(user, "warroom.view_page"):
-        return Page.objects.none()
-    queryset = Page.objects.select_related("team", "acknowledged_by", "created_by")
+    queryset = restrict(
+        Page.objects.select_related("team", "acknowledged_by", "created_by"),
+        user,
+        "warroom.view_page",
+        scope=READ_SCOPE,
+    )
     filters = filters or {}
     if filters.get("team"):
         queryset = queryset.filter(team__slug=filters["team"])
@@ -76,13 +94,12 @@ def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
 def page_deliveries(*, user, page: Page) -> QuerySet[OutboxMessage]:
     """The notifications a page sent and where each delivery stands (pending, delivered,
     dead), for whoever may see the page. Destinations are named, never their addresses."""
-    if not can(user, "warroom.view_page"):
-        return OutboxMessage.objects.none()
-    return (
+    deliveries = (
         OutboxMessage.objects.filter(event="warroom.page", payload__page_id=page.pk)
         .select_related("channel", "contact_method", "contact_method__user")
         .order_by("created_at", "id")
     )
+    return restrict(deliveries, user, "warroom.view_page", scope=READ_SCOPE)
 
 
 def feed_list(*, user) -> QuerySet[CalendarFeed]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from apps.accounts.policy import can
+from apps.accounts.policy import can, restrict
 from apps.warroom.models import (
     ChecklistItemMark,
     ChecklistRun,
@@ -26,9 +26,7 @@ def templates() -> QuerySet[ChecklistTemplate]:
 
 
 def template_list(*, user) -> QuerySet[ChecklistTemplate]:
-    if not can(user, "warroom.view_checklisttemplate"):
-        return ChecklistTemplate.objects.none()
-    return templates()
+    return restrict(templates(), user, "warroom.view_checklisttemplate", scope="oncall:read")
 
 
 def template_detail(*, user) -> QuerySet[ChecklistTemplate]:
@@ -36,15 +34,11 @@ def template_detail(*, user) -> QuerySet[ChecklistTemplate]:
 
 
 def run_list(*, user, filters: dict | None = None) -> QuerySet[ChecklistRun]:
-    if not can(user, "warroom.view_checklistrun"):
-        return ChecklistRun.objects.none()
-    return runs(filters)
+    return restrict(runs(filters), user, "warroom.view_checklistrun", scope="oncall:read")
 
 
 def run_detail(*, user) -> QuerySet[ChecklistRun]:
-    if not can(user, "warroom.view_checklistrun"):
-        return ChecklistRun.objects.none()
-    return runs_with_items()
+    return restrict(runs_with_items(), user, "warroom.view_checklistrun", scope="oncall:read")
 
 
 def runs(filters: dict | None = None) -> QuerySet[ChecklistRun]:

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from apps.accounts.policy import can
+from apps.accounts.policy import restrict
 from apps.warroom.launch_time import countdown_parts
 from apps.warroom.models import (
     LaunchLogEntry,
@@ -58,9 +58,12 @@ def annotate_counts(queryset: QuerySet[LaunchPlan]) -> QuerySet[LaunchPlan]:
 
 
 def launch_plan_list(*, user, status: str | None = None) -> QuerySet[LaunchPlan]:
-    if not can(user, "warroom.view_launchplan"):
-        return LaunchPlan.objects.none()
-    queryset = annotate_counts(LaunchPlan.objects.select_related("created_by"))
+    queryset = restrict(
+        annotate_counts(LaunchPlan.objects.select_related("created_by")),
+        user,
+        "warroom.view_launchplan",
+        scope="oncall:read",
+    )
     if status:
         queryset = queryset.filter(status=status)
     return queryset
@@ -89,10 +92,13 @@ def log_list(
     plan: LaunchPlan | None = None,
     kind: str | None = None,
 ) -> QuerySet[LaunchLogEntry]:
-    if not can(user, "warroom.view_launchlogentry"):
-        return LaunchLogEntry.objects.none()
-    queryset = LaunchLogEntry.objects.select_related(
-        "author", "plan", "task", "corrects", "corrects__author"
+    queryset = restrict(
+        LaunchLogEntry.objects.select_related(
+            "author", "plan", "task", "corrects", "corrects__author"
+        ),
+        user,
+        "warroom.view_launchlogentry",
+        scope="oncall:read",
     )
     if plan is not None:
         queryset = queryset.filter(plan=plan)

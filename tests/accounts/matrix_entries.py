@@ -151,3 +151,55 @@ ENTRIES = [
     Entry("accounts.api.lockouts", "GET", "/v1/lockouts/", roles=MANAGERS),
     Entry("accounts.api.lockout_lift", "POST", "/v1/lockouts/lift", roles=MANAGERS, data=_lockout),
 ]
+
+
+# --- MFA, profile and people pages ----------------------------------------------------------
+# Enrolment and verification are for every signed-in person, MFA passed or not; the profile
+# is every verified person's own; everyone verified sees the people list, super admins
+# grant and remove roles and reset MFA.
+
+
+def _person(ctx):
+    from tests.factories import UserFactory
+
+    return ctx.get("person", lambda: UserFactory(roles=["reviewer"]))
+
+
+ENTRIES += [
+    Entry("accounts.page.mfa_enrol", "GET", "/accounts/mfa/enrol/", signed_in=True),
+    Entry("accounts.page.mfa_verify", "GET", "/accounts/mfa/verify/", signed_in=True),
+    Entry("accounts.page.login", "GET", "/accounts/login/", public=True),
+    Entry("accounts.page.logout", "POST", "/accounts/logout/", public=True),
+    Entry("accounts.page.profile", "GET", "/accounts/profile/", roles=EVERY_ROLE),
+    Entry(
+        "accounts.page.backup_codes", "POST", "/accounts/profile/backup-codes/", roles=EVERY_ROLE
+    ),
+    Entry("accounts.page.people", "GET", "/accounts/people/", roles=EVERY_ROLE),
+    Entry(
+        "accounts.page.person",
+        "GET",
+        lambda ctx: f"/accounts/people/{_person(ctx).pk}/",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "accounts.page.role_grant",
+        "POST",
+        lambda ctx: f"/accounts/people/{_person(ctx).pk}/roles/grant/",
+        roles=MANAGERS,
+        data={"role": "nonsense"},
+    ),
+    Entry(
+        "accounts.page.role_revoke",
+        "POST",
+        lambda ctx: f"/accounts/people/{_person(ctx).pk}/roles/revoke/",
+        roles=MANAGERS,
+        data={"role": "nonsense"},
+    ),
+    Entry(
+        "accounts.page.mfa_reset",
+        "POST",
+        lambda ctx: f"/accounts/people/{_person(ctx).pk}/mfa-reset/",
+        roles=MANAGERS,
+        data={},
+    ),
+]

@@ -164,3 +164,20 @@ ENTRIES = [
     ),
     Entry("notify.page.contact_methods", "GET", "/notify/contact-methods/", roles=EVERY_ROLE),
 ]
+
+# Deleting and testing a contact method: every verified person, on their own methods only
+# (someone else's, or none, answers 404).
+ENTRIES += [
+    Entry(
+        "notify.page.contact_method_delete",
+        "POST",
+        "/notify/contact-methods/999999/delete/",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "notify.page.contact_method_test",
+        "POST",
+        "/notify/contact-methods/999999/test/",
+        roles=EVERY_ROLE,
+    ),
+]

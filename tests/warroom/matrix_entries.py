@@ -764,3 +764,98 @@ ENTRIES += [
         data=lambda ctx: {"plan": _launch(ctx).pk, "log-kind": "note", "log-text": "matrix"},
     ),
 ]
+
+
+# --- the remaining on-call and checklist pages -------------------------------------------------
+# Object pages check the loaded object (team leads pass through their grants, tested in
+# test_permissions.py); a page of a person's own (feeds) answers 404 to everyone else.
+
+ENTRIES += [
+    Entry(
+        "warroom.page.schedule_edit",
+        "GET",
+        lambda ctx: f"/warroom/schedules/{_schedule(ctx).pk}/edit",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.layer_edit",
+        "GET",
+        lambda ctx: f"/warroom/layers/{_layer(ctx).pk}/edit",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.layer_end",
+        "POST",
+        lambda ctx: f"/warroom/layers/{_layer(ctx).pk}/end",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.override_cancel",
+        "POST",
+        lambda ctx: f"/warroom/overrides/{_override(ctx).pk}/cancel",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.team_members",
+        "POST",
+        lambda ctx: f"/warroom/teams/{_team(ctx).slug}/members",
+        roles=MANAGERS,
+        data={},
+    ),
+    Entry(
+        "warroom.page.policy_new",
+        "GET",
+        lambda ctx: f"/warroom/teams/{_team(ctx).slug}/policies/new",
+        roles=MANAGERS,
+    ),
+    Entry(
+        "warroom.page.page_acknowledge",
+        "POST",
+        lambda ctx: f"/warroom/pages/{_page(ctx).pk}/acknowledge",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.page_resolve",
+        "POST",
+        lambda ctx: f"/warroom/pages/{_page(ctx).pk}/resolve",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.page_ack_link",
+        "GET",
+        "/warroom/pages/ack/not-a-page-token/",
+        roles=EVERY_ROLE,
+        notes="The token only finds the page; the verified login is what authorises.",
+    ),
+    Entry(
+        "warroom.page.feed_revoke",
+        "POST",
+        lambda ctx: f"/warroom/feeds/{_feed(ctx).pk}/revoke",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.feed_rotate",
+        "POST",
+        lambda ctx: f"/warroom/feeds/{_feed(ctx).pk}/rotate",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.ical_feed",
+        "GET",
+        f"/warroom/ical/{'x' * 43}.ics",
+        public=True,
+        notes="Calendar apps cannot log in: the secret address is the key (unknown: 404).",
+    ),
+    Entry(
+        "warroom.page.checklist_item_evidence",
+        "GET",
+        lambda ctx: f"/warroom/checklists/runs/{_checklist_run(ctx).pk}/items/2/evidence",
+        roles=EVERY_ROLE,
+    ),
+    Entry(
+        "warroom.page.checklist_mark_evidence",
+        "GET",
+        "/warroom/checklists/marks/999999/evidence",
+        roles=EVERY_ROLE,
+    ),
+]

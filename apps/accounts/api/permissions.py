@@ -18,8 +18,6 @@ the view answers 405; nothing runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,21 +25,9 @@ from rest_framework.permissions import BasePermission
 
 from apps.accounts.models import ApiToken
 from apps.accounts.policy import can, is_mfa_verified, token_allows
+from apps.core.rules import ANY_TOKEN, ANY_VERIFIED, PUBLIC, Rule
 
-ANY_VERIFIED = "__any_verified_person__"
-ANY_TOKEN = "__any_valid_token__"
-
-
-@dataclass(frozen=True)
-class Rule:
-    perm: str | None = None
-    scope: str | None = None
-    # When True the person's permission is checked on the object (django-guardian grants
-    # count); the list/queryset must then be restricted by a selector.
-    object_level: bool = False
-
-
-PUBLIC = Rule(perm="__public__", scope="__public__")
+__all__ = ["ANY_TOKEN", "ANY_VERIFIED", "PUBLIC", "ActionPermission", "Rule", "SchemaAccess"]
 
 
 def _action(request, view) -> str:

@@ -299,10 +299,8 @@ def token_revoke(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
 
 def service_account_list(*, user) -> QuerySet[User]:
     """Service accounts with their active token count; none for a non-manager."""
-    if not policy.can(user, MANAGE_PERMISSION):
-        return User.objects.none()
     now = timezone.now()
-    return (
+    accounts = (
         User.objects.filter(is_service_account=True)
         .annotate(
             active_token_count=Count(
@@ -312,13 +310,16 @@ def service_account_list(*, user) -> QuerySet[User]:
         )
         .order_by("username")
     )
+    return policy.restrict(accounts, user, MANAGE_PERMISSION)
 
 
 def token_list(*, user, service_account: User | None = None) -> QuerySet[ApiToken]:
     """Tokens (optionally of one account), newest first; none for a non-manager."""
-    if not policy.can(user, MANAGE_PERMISSION):
-        return ApiToken.objects.none()
-    tokens = ApiToken.objects.select_related("service_account", "created_by", "revoked_by")
+    tokens = policy.restrict(
+        ApiToken.objects.select_related("service_account", "created_by", "revoked_by"),
+        user,
+        MANAGE_PERMISSION,
+    )
     if service_account is not None:
         tokens = tokens.filter(service_account=service_account)
     return tokens.order_by("-created_at", "-id")

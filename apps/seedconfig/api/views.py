@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import Rule
 from apps.accounts.models import ApiToken
-from apps.accounts.policy import can, token_allows
+from apps.accounts.policy import caller_of, can, token_allows
 from apps.core.api.errors import ApiError
 from apps.core.api.pagination import StandardPagination
 from apps.core.api.query import query_params, yes_no_filter
@@ -28,7 +28,7 @@ from apps.seedconfig import selectors
 from apps.seedconfig.document import utc_text
 
 TAGS = ["config"]
-READ_RULE = Rule(perm=selectors.VIEW, scope="config:read")
+READ_RULE = Rule(perm=selectors.VIEW, scope=selectors.READ_SCOPE)
 SECRETS_SCOPE = "config:secrets"
 
 
@@ -188,10 +188,6 @@ class VersionSerializer(serializers.Serializer):
         return len(version.diff)
 
 
-def _reader(request):
-    return None if isinstance(request.auth, ApiToken) else request.user
-
-
 class VersionListView(APIView):
     """Configuration versions, newest first."""
 
@@ -209,7 +205,7 @@ class VersionListView(APIView):
     def get(self, request):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(
-            selectors.version_list(user=_reader(request)), request, self
+            selectors.version_list(user=caller_of(request)), request, self
         )
         return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
 
@@ -226,7 +222,7 @@ class VersionDetailView(APIView):
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, number: int):
-        reader = _reader(request)
+        reader = caller_of(request)
         version = selectors.version_get(user=reader, number=number)
         if version is None:
             raise ApiError(_("No such version."), code="not_found", status_code=404)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.approvals.services import ApprovalRefused
+from apps.core.rules import page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.flags.models import Flag
 from apps.support import diagnostics
@@ -35,7 +36,6 @@ from apps.support.selectors.customers import (
 from apps.support.services.access import CUSTOMER_VIEW, lookup_record, pii_reveal
 from apps.support.services.actions import ACTIONS, available_actions, customer_action
 from apps.support.views.common import ticket_from
-from apps.support.views.rules import page_rule
 
 
 def _customer_or_404(request, pk):

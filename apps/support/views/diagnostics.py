@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.rules import page_rule
 from apps.support import diagnostics
 from apps.support.models import Language
 from apps.support.privacy import is_revealed
@@ -12,7 +13,6 @@ from apps.support.replies import render as render_reply
 from apps.support.selectors.customers import customer_get, customer_overview
 from apps.support.services.access import DIAGNOSTIC, lookup_record
 from apps.support.views.common import ticket_from
-from apps.support.views.rules import page_rule
 
 
 def reply_values(diagnosis, *, revealed: bool) -> dict:

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
+from apps.core.rules import page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.support.forms.replies import ReplyForm
 from apps.support.models import CannedReply
 from apps.support.replies import PLACEHOLDERS
 from apps.support.selectors.customers import customer_get
 from apps.support.services import replies as services
-from apps.support.views.rules import page_rule
 
 MANAGE = "support.manage_cannedreply"
 

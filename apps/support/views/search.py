@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.rules import page_rule
 from apps.support.forms.search import SearchForm
 from apps.support.privacy import customer_pii, is_revealed
 from apps.support.selectors.search import CursorInvalid, search
 from apps.support.services.access import SEARCH, lookup_record
 from apps.support.views.common import ticket_from
-from apps.support.views.rules import page_rule
 
 
 @page_rule("support.view_customer")

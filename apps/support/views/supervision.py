@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.rules import page_rule
 from apps.support.forms.replies import LeadForm
 from apps.support.selectors.lookups import lookup_sample, lookups_by_agent
 from apps.support.services.leads import is_lead, support_lead_set
-from apps.support.views.rules import page_rule
 
 PERIODS = {"1": 1, "7": 7, "30": 30}
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.rules import page_rule
 from apps.support.privacy import customer_pii, is_revealed, may_see_amounts
 from apps.support.selectors.customers import transaction_detail, transaction_get
 from apps.support.services.access import TRANSACTION_VIEW, lookup_record
 from apps.support.views.common import ticket_from
-from apps.support.views.rules import page_rule
 
 
 @page_rule("support.view_customer")

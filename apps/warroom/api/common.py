@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from rest_framework.generics import GenericAPIView
 
+from apps.accounts.policy import caller_of
 from apps.notify.selectors import reachable_user_ids
 from apps.warroom import selectors
 from apps.warroom.api.serializers import person
@@ -17,6 +18,10 @@ PEOPLE_ONLY_AUTH = [{"cookieAuth": []}]
 
 class WarroomView(GenericAPIView):
     """A view that loads one object and checks the object-level rule on it."""
+
+    def schedules(self):
+        """The schedules the caller (person or token) may see."""
+        return selectors.schedule_list(user=caller_of(self.request))
 
     def load(self, queryset, **lookup):
         obj = get_object_or_404(queryset, **lookup)

@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params, text_filter
@@ -37,7 +38,7 @@ from apps.warroom.api.serializers import (
     ScheduleUpdateSerializer,
     person,
 )
-from apps.warroom.models import CalendarFeed, Override, RotationLayer, Schedule, Team
+from apps.warroom.models import CalendarFeed, Override, RotationLayer, Schedule
 from apps.warroom.services.feeds import feed_path
 
 READ = Rule(perm="warroom.view_schedule", scope="oncall:read")
@@ -88,7 +89,7 @@ class OnCallNowView(WarroomView):
     def get(self, request):
         query = query_params(OnCallNowQuerySerializer, request)
         at = query.get("at") or timezone.now()
-        teams = Team.objects.prefetch_related("schedules")
+        teams = selectors.team_list(user=caller_of(request)).prefetch_related("schedules")
         slug = query.get("team")
         if slug:
             teams = teams.filter(slug=slug)
@@ -120,7 +121,7 @@ class ScheduleListView(WarroomView):
     )
     def get(self, request):
         team = query_params(TeamQuerySerializer, request).get("team")
-        queryset = Schedule.objects.select_related("team")
+        queryset = self.schedules()
         if team:
             queryset = queryset.filter(team__slug=team)
         page = self.paginate_queryset(queryset)
@@ -158,7 +159,7 @@ class ScheduleDetailView(WarroomView):
         responses={200: ScheduleDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         data = ScheduleSerializer(schedule).data
         data["layers"] = [
             LayerVersionSerializer(version).data
@@ -174,7 +175,7 @@ class ScheduleDetailView(WarroomView):
         responses={200: ScheduleSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request, pk):
-        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         given = ScheduleUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         schedule = services.schedule_update(
@@ -214,7 +215,7 @@ class ScheduleFinalView(WarroomView):
         responses={200: FinalResponse, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, pk):
-        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         window = query_params(WindowQuerySerializer, request)
         start = window.get("start") or timezone.now()
         end = window.get("end") or start + timedelta(days=14)
@@ -265,7 +266,7 @@ class LayerListView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         given = LayerInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         layer = services.layer_create(actor=request.user, schedule=schedule, **given.validated_data)
@@ -277,7 +278,7 @@ class LayerDetailView(WarroomView):
     action_rules = {"patch": EDIT, "delete": EDIT}
 
     def _layer(self, pk) -> RotationLayer:
-        return self.load(RotationLayer.objects.select_related("schedule__team"), pk=pk)
+        return self.load(selectors.layer_list(user=caller_of(self.request)), pk=pk)
 
     def check_object_permissions(self, request, obj):
         # Layers are edited under their schedule's permission.
@@ -324,7 +325,7 @@ class OverrideListView(WarroomView):
         responses={200: OverrideSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        schedule = self.load(Schedule.objects.all(), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         queryset = schedule.overrides.filter(end__gt=timezone.now()).select_related("user")
         page = self.paginate_queryset(queryset.order_by("start"))
         return self.get_paginated_response(OverrideSerializer(page, many=True).data)
@@ -339,7 +340,7 @@ class OverrideListView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        schedule = self.load(Schedule.objects.select_related("team"), pk=pk)
+        schedule = self.load(self.schedules(), pk=pk)
         given = OverrideCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         override = services.override_create(
@@ -366,7 +367,7 @@ class OverrideCancelView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        override = self.load(Override.objects.select_related("schedule__team", "user"), pk=pk)
+        override = self.load(selectors.override_list(user=caller_of(request)), pk=pk)
         override = services.override_cancel(actor=request.user, override=override)
         return Response(OverrideSerializer(override).data)
 

@@ -7,10 +7,11 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
-from apps.warroom import services
+from apps.warroom import selectors, services
 from apps.warroom.api.common import (
     PEOPLE_ONLY_AUTH,
     TAGS_ESCALATION,
@@ -41,8 +42,8 @@ PAGE_READ = Rule(perm="warroom.view_page", scope="oncall:read")
 PAGE_ACK = Rule(perm="warroom.acknowledge_page", scope=None)
 
 
-def _teams():
-    return Team.objects.select_related("lead").prefetch_related("memberships__user")
+def _teams(request):
+    return selectors.team_list(user=caller_of(request))
 
 
 class TeamListView(WarroomView):
@@ -55,7 +56,7 @@ class TeamListView(WarroomView):
         responses={200: TeamSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        page = self.paginate_queryset(_teams())
+        page = self.paginate_queryset(_teams(request))
         return self.get_paginated_response(TeamSerializer(page, many=True).data)
 
     @extend_schema(
@@ -83,7 +84,7 @@ class TeamDetailView(WarroomView):
         responses={200: TeamSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, slug):
-        return Response(TeamSerializer(self.load(_teams(), slug=slug)).data)
+        return Response(TeamSerializer(self.load(_teams(request), slug=slug)).data)
 
     @extend_schema(
         tags=TAGS_TEAMS,
@@ -93,11 +94,11 @@ class TeamDetailView(WarroomView):
         responses={200: TeamSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request, slug):
-        team = self.load(_teams(), slug=slug)
+        team = self.load(_teams(request), slug=slug)
         given = TeamUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         team = services.team_update(actor=request.user, team=team, **given.validated_data)
-        return Response(TeamSerializer(_teams().get(pk=team.pk)).data)
+        return Response(TeamSerializer(_teams(request).get(pk=team.pk)).data)
 
 
 class TeamMembersView(WarroomView):
@@ -113,11 +114,11 @@ class TeamMembersView(WarroomView):
     )
     @idempotent
     def post(self, request, slug):
-        team = self.load(_teams(), slug=slug)
+        team = self.load(_teams(request), slug=slug)
         given = TeamPersonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.team_member_add(actor=request.user, team=team, user=given.validated_data["user"])
-        return Response(TeamSerializer(_teams().get(pk=team.pk)).data)
+        return Response(TeamSerializer(_teams(request).get(pk=team.pk)).data)
 
     @extend_schema(
         tags=TAGS_TEAMS,
@@ -127,13 +128,13 @@ class TeamMembersView(WarroomView):
         responses={200: TeamSerializer, **error_responses(400, 401, 403, 404)},
     )
     def delete(self, request, slug):
-        team = self.load(_teams(), slug=slug)
+        team = self.load(_teams(request), slug=slug)
         given = TeamPersonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.team_member_remove(
             actor=request.user, team=team, user=given.validated_data["user"]
         )
-        return Response(TeamSerializer(_teams().get(pk=team.pk)).data)
+        return Response(TeamSerializer(_teams(request).get(pk=team.pk)).data)
 
 
 class TeamLeadView(WarroomView):
@@ -149,11 +150,11 @@ class TeamLeadView(WarroomView):
     )
     @idempotent
     def post(self, request, slug):
-        team = self.load(_teams(), slug=slug)
+        team = self.load(_teams(request), slug=slug)
         given = TeamPersonSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.team_set_lead(actor=request.user, team=team, lead=given.validated_data["user"])
-        return Response(TeamSerializer(_teams().get(pk=team.pk)).data)
+        return Response(TeamSerializer(_teams(request).get(pk=team.pk)).data)
 
 
 class TeamTestPageView(WarroomView):
@@ -169,7 +170,7 @@ class TeamTestPageView(WarroomView):
     )
     @idempotent
     def post(self, request, slug):
-        team = self.load(_teams(), slug=slug)
+        team = self.load(_teams(request), slug=slug)
         page = services.page_send_test(actor=request.user, team=team)
         return Response(PageSerializer(page).data, status=status.HTTP_201_CREATED)
 
@@ -192,7 +193,7 @@ class PolicyListView(WarroomView):
     )
     def get(self, request):
         team = query_params(PolicyFilterSerializer, request).get("team")
-        queryset = EscalationPolicy.objects.select_related("team").prefetch_related("steps")
+        queryset = selectors.policy_list(user=caller_of(request))
         if team:
             queryset = queryset.filter(team__slug=team)
         page = self.paginate_queryset(queryset)
@@ -233,7 +234,7 @@ class PolicyDetailView(WarroomView):
     }
 
     def _policies(self):
-        return EscalationPolicy.objects.select_related("team").prefetch_related("steps")
+        return selectors.policy_list(user=caller_of(self.request))
 
     @extend_schema(
         tags=TAGS_ESCALATION,
@@ -280,11 +281,7 @@ class PageListView(WarroomView):
     )
     def get(self, request):
         filters = query_params(PageFilterSerializer, request)
-        queryset = Page.objects.select_related("team", "acknowledged_by", "created_by")
-        if filters.get("team"):
-            queryset = queryset.filter(team__slug=filters["team"])
-        if filters.get("status"):
-            queryset = queryset.filter(status=filters["status"])
+        queryset = selectors.page_list(user=caller_of(request), filters=filters)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(PageSerializer(page, many=True).data)
 
@@ -304,8 +301,8 @@ class PageListView(WarroomView):
         return Response(PageSerializer(page).data, status=status.HTTP_201_CREATED)
 
 
-def _pages():
-    return Page.objects.select_related("team", "acknowledged_by", "created_by").prefetch_related(
+def _pages(request):
+    return selectors.page_list(user=caller_of(request)).prefetch_related(
         "events__actor", "step_runs"
     )
 
@@ -319,7 +316,7 @@ class PageDetailView(WarroomView):
         responses={200: PageDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        return Response(PageDetailSerializer(self.load(_pages(), pk=pk)).data)
+        return Response(PageDetailSerializer(self.load(_pages(request), pk=pk)).data)
 
 
 class PageAcknowledgeView(WarroomView):
@@ -335,9 +332,9 @@ class PageAcknowledgeView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        page = self.load(_pages(), pk=pk)
+        page = self.load(_pages(request), pk=pk)
         services.page_acknowledge(actor=request.user, page=page, via="api")
-        return Response(PageDetailSerializer(_pages().get(pk=page.pk)).data)
+        return Response(PageDetailSerializer(_pages(request).get(pk=page.pk)).data)
 
 
 class PageResolveView(WarroomView):
@@ -353,8 +350,8 @@ class PageResolveView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        page = self.load(_pages(), pk=pk)
+        page = self.load(_pages(request), pk=pk)
         given = PageResolveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.page_resolve(actor=request.user, page=page, note=given.validated_data["note"])
-        return Response(PageDetailSerializer(_pages().get(pk=page.pk)).data)
+        return Response(PageDetailSerializer(_pages(request).get(pk=page.pk)).data)

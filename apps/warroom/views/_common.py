@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 
-from apps.accounts.policy import can
-
 PAGE_SIZE = 25
-
-
-def require(request: HttpRequest, permission: str, obj=None) -> None:
-    if not can(request.user, permission, obj):
-        raise PermissionDenied
 
 
 def paginate(request: HttpRequest, queryset):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
@@ -22,7 +22,7 @@ from apps.warroom.forms import (
     apply_service_errors,
 )
 from apps.warroom.models import Team
-from apps.warroom.views._common import error_messages, require
+from apps.warroom.views._common import error_messages
 
 
 def _editable_schedules(user, team: Team):
@@ -72,24 +72,22 @@ def _board_context(request: HttpRequest, forms: dict | None = None) -> dict:
     return {"rows": rows, "now": timezone.now()}
 
 
-@login_required
+@page_rule("warroom.view_schedule")
 def board(request: HttpRequest) -> HttpResponse:
     """Every team: who is on call now (primary and backup), the next handoffs, gaps and
     stretches where the person on call cannot be reached."""
-    require(request, "warroom.view_schedule")
     return render(request, "warroom/board.html", _board_context(request))
 
 
-@login_required
+@page_rule("warroom.view_schedule")
 @require_POST
 @one_submission
 def board_override(request: HttpRequest, slug: str) -> HttpResponse:
     """Create an override from the board, then show the board again."""
-    require(request, "warroom.view_schedule")
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     editable = _editable_schedules(request.user, team)
     if not editable:
-        require(request, "warroom.change_schedule")
+        check_object(request, "warroom.change_schedule")
     form = OverrideForm(
         request.POST,
         team=team,
@@ -121,10 +119,11 @@ def board_override(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.view_team")
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    require(request, "warroom.view_team")
-    team = get_object_or_404(Team.objects.select_related("lead", "channel"), slug=slug)
+    team = get_object_or_404(
+        selectors.team_list(user=request.user).select_related("channel"), slug=slug
+    )
     info = selectors.team_on_call(team, timezone.now(), with_outlook=True)
     people = selectors.users_by_id(
         [s.user_id for s in (info.primary_shift, info.backup_shift) if s is not None]
@@ -161,12 +160,12 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "warroom/team_detail.html", context)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_team", object_level=True))
 @require_POST
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a member, remove one, or set the lead (``action`` says which)."""
-    team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.change_team", team)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
+    check_object(request, "warroom.change_team", team)
     action = request.POST.get("action")
     prefix = "lead" if action == "lead" else "add"
     queryset = team.members.all() if action in {"lead", "remove"} else None
@@ -194,23 +193,22 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("warroom:team_detail", slug=team.slug)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.send_test_page", object_level=True))
 @require_POST
 @one_submission
 def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.send_test_page", team)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
+    check_object(request, "warroom.send_test_page", team)
     page = services.page_send_test(actor=request.user, team=team)
     messages.success(request, _("Test page sent; its deliveries show below as they happen."))
     return redirect("warroom:page_detail", pk=page.pk)
 
 
-@login_required
+@page_rule("warroom.trigger_page")
 @require_POST
 @one_submission
 def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.trigger_page")
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     form = TriggerPageForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -233,13 +231,12 @@ def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("warroom:team_detail", slug=team.slug)
 
 
-@login_required
+@page_rule("warroom.add_escalationpolicy")
 @require_POST
 @one_submission
 def team_launch_chain(request: HttpRequest, slug: str) -> HttpResponse:
     """Create the launch runbook's L1–L4 escalation policy for a team."""
-    team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.add_escalationpolicy")
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     form = LaunchChainForm(request.POST, prefix="launch")
     if form.is_valid():
         try:

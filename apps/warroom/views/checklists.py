@@ -5,7 +5,6 @@ from __future__ import annotations
 import mimetypes
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
 from apps.warroom import checklist_report, services
@@ -30,7 +30,7 @@ from apps.warroom.forms_checklists import (
 )
 from apps.warroom.models import ChecklistItemMark, ChecklistRun, ChecklistRunItem
 from apps.warroom.services.checklists import RUN_PERMISSION, run_outcome
-from apps.warroom.views._common import error_messages, paginate, require
+from apps.warroom.views._common import error_messages, paginate
 
 IN_PROGRESS_SHOWN = 50
 
@@ -46,9 +46,8 @@ def _item_prefix(item: ChecklistRunItem) -> str:
 # --- list and templates ----------------------------------------------------------------------
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 def checklist_list(request: HttpRequest) -> HttpResponse:
-    require(request, "warroom.view_checklistrun")
     filters = RunFilterForm(request.GET or None)
     wanted: dict = {"exclude_status": ChecklistRun.Status.IN_PROGRESS}
     launch = None
@@ -87,9 +86,8 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.view_checklisttemplate")
 def template_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    require(request, "warroom.view_checklisttemplate")
     template = get_object_or_404(selectors.template_detail(user=request.user), slug=slug)
     runs = selectors.run_list(user=request.user, filters={"template": slug})[:10]
     return render(
@@ -168,27 +166,25 @@ def _template_form(request: HttpRequest, template=None) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.add_checklisttemplate")
 @one_submission
 def template_new(request: HttpRequest) -> HttpResponse:
-    require(request, "warroom.add_checklisttemplate")
     return _template_form(request)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_checklisttemplate", object_level=True))
 def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
     template = get_object_or_404(selectors.template_detail(user=request.user), slug=slug)
-    require(request, "warroom.change_checklisttemplate", template)
+    check_object(request, "warroom.change_checklisttemplate", template)
     return _template_form(request, template)
 
 
 # --- runs -----------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(RUN_PERMISSION)
 @one_submission
 def run_start(request: HttpRequest) -> HttpResponse:
-    require(request, RUN_PERMISSION)
     initial = {}
     if request.GET.get("template"):
         initial["template"] = request.GET["template"]
@@ -251,21 +247,19 @@ def _summary(items: list[ChecklistRunItem]) -> dict:
 
 
 def _load_run(request: HttpRequest, pk: int) -> ChecklistRun:
-    require(request, "warroom.view_checklistrun")
     return get_object_or_404(selectors.run_detail(user=request.user), pk=pk)
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _load_run(request, pk)
     return render(request, "warroom/checklist_run.html", _run_context(request, run))
 
 
-@login_required
+@page_rule(RUN_PERMISSION)
 @require_POST
 def item_mark(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    require(request, RUN_PERMISSION)
     run = _load_run(request, pk)
     item = next((i for i in run.items.all() if i.position == position), None)
     if item is None:
@@ -304,10 +298,9 @@ def item_mark(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     return render(request, "warroom/checklist_run.html", context, status=400)
 
 
-@login_required
+@page_rule(RUN_PERMISSION)
 @require_POST
 def run_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, RUN_PERMISSION)
     run = get_object_or_404(ChecklistRun, pk=pk)
     form = RunCompleteForm(request.POST)
     if not form.is_valid():
@@ -328,10 +321,9 @@ def run_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("warroom:checklist_report", pk=run.pk)
 
 
-@login_required
+@page_rule(RUN_PERMISSION)
 @require_POST
 def run_abandon(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, RUN_PERMISSION)
     run = get_object_or_404(ChecklistRun, pk=pk)
     form = RunAbandonForm(request.POST)
     if not form.is_valid():
@@ -353,7 +345,7 @@ def run_abandon(request: HttpRequest, pk: int) -> HttpResponse:
 # --- report -------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def run_report(request: HttpRequest, pk: int) -> HttpResponse:
     run = _load_run(request, pk)
@@ -375,7 +367,7 @@ def run_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def run_report_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     run = _load_run(request, pk)
@@ -387,7 +379,7 @@ def run_report_markdown(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def run_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     run = _load_run(request, pk)
@@ -415,17 +407,15 @@ def _file_response(field, name: str, content_type: str = "") -> FileResponse:
     return response
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def item_evidence(request: HttpRequest, pk: int, position: int) -> FileResponse:
-    require(request, "warroom.view_checklistrun")
     item = get_object_or_404(ChecklistRunItem, run_id=pk, position=position)
     return _file_response(item.evidence_file, item.evidence_file_name, item.evidence_content_type)
 
 
-@login_required
+@page_rule("warroom.view_checklistrun")
 @require_GET
 def mark_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    require(request, "warroom.view_checklistrun")
     mark = get_object_or_404(ChecklistItemMark, pk=pk)
     return _file_response(mark.evidence_file, mark.evidence_file_name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.pages import ANY_VERIFIED, PUBLIC, Rule, page_rule
 from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import FeedForm, apply_service_errors
 from apps.warroom.models import CalendarFeed
 from apps.warroom.services.feeds import feed_path
-from apps.warroom.views._common import paginate, require
+from apps.warroom.views._common import paginate
 
 
 def _feeds_page(request, form, created_url=None, status=200):
@@ -32,12 +32,11 @@ def _feeds_page(request, form, created_url=None, status=200):
     )
 
 
-@login_required
+@page_rule("warroom.view_schedule")
 @never_cache
 @one_submission
 def feed_list(request: HttpRequest) -> HttpResponse:
     """My feeds; a new feed's URL is shown on the answer to its creation, once."""
-    require(request, "warroom.view_schedule")
     form = FeedForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -58,7 +57,7 @@ def feed_list(request: HttpRequest) -> HttpResponse:
     return _feeds_page(request, form)
 
 
-@login_required
+@page_rule(Rule(perm=ANY_VERIFIED))
 @require_POST
 @never_cache
 def feed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -72,6 +71,7 @@ def feed_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("warroom:feeds")
 
 
+@page_rule(PUBLIC)
 @require_GET
 @never_cache
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
 from apps.warroom import selectors_checklists, services
@@ -40,7 +40,7 @@ from apps.warroom.services.launch_access import (
     can_append_log,
     can_set_task_status,
 )
-from apps.warroom.views._common import paginate, require
+from apps.warroom.views._common import paginate
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -99,9 +99,8 @@ def _checklist_context(request, plan: LaunchPlan) -> dict:
 # --- plans -----------------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(PERM_VIEW)
 def launch_list(request: HttpRequest) -> HttpResponse:
-    require(request, PERM_VIEW)
     status = request.GET.get("status") or None
     if status not in LaunchPlan.Status.values:
         status = None
@@ -120,10 +119,9 @@ def launch_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(PERM_ADD)
 @one_submission
 def launch_new(request: HttpRequest) -> HttpResponse:
-    require(request, PERM_ADD)
     form = LaunchPlanCreateForm(request.POST or None, prefix="plan")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -144,10 +142,10 @@ def launch_new(request: HttpRequest) -> HttpResponse:
     return render(request, "warroom/launch_form.html", {"form": form, "plan": None}, status=status)
 
 
-@login_required
+@page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 def launch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(request, PERM_CHANGE, plan)
+    check_object(request, PERM_CHANGE, plan)
     initial = {
         "name": plan.name,
         "t0": timezone.localtime(plan.t0),
@@ -208,19 +206,18 @@ def _detail_context(request, plan: LaunchPlan, **extra) -> dict:
     return context
 
 
-@login_required
+@page_rule(PERM_VIEW)
 def launch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline: tasks grouped by phase, ordered by offset, with quick status changes."""
-    require(request, PERM_VIEW)
     plan = _plan(request, pk)
     return render(request, "warroom/launch_detail.html", _detail_context(request, plan))
 
 
-@login_required
+@page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 @require_POST
 def launch_status(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(request, PERM_CHANGE, plan)
+    check_object(request, PERM_CHANGE, plan)
     form = LaunchStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -245,11 +242,10 @@ def launch_status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("warroom:launch_detail", pk=plan.pk)
 
 
-@login_required
+@page_rule(PERM_VIEW)
 def launch_countdown(request: HttpRequest, pk: int) -> HttpResponse:
     """T0 countdown, the current phase, next and overdue tasks, rollback criteria and the
     latest war-room log entries, with a form to add one."""
-    require(request, PERM_VIEW)
     plan = _plan(request, pk)
     board = selectors.countdown(user=request.user, plan=plan)
     context = {"plan": plan, "board": board, "now": board.now}
@@ -306,26 +302,25 @@ def _task_form(request: HttpRequest, plan: LaunchPlan, task: LaunchTask | None) 
     )
 
 
-@login_required
+@page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 @one_submission
 def launch_task_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(request, PERM_CHANGE, plan)
+    check_object(request, PERM_CHANGE, plan)
     return _task_form(request, plan, None)
 
 
-@login_required
+@page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 def launch_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(LaunchTask.objects.select_related("plan"), pk=pk)
-    require(request, PERM_CHANGE, task.plan)
+    check_object(request, PERM_CHANGE, task.plan)
     return _task_form(request, task.plan, task)
 
 
-@login_required
+@page_rule(PERM_VIEW)
 @require_POST
 def launch_task_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick status change from the timeline. With htmx the task's row comes back."""
-    require(request, PERM_VIEW)
     task = get_object_or_404(LaunchTask.objects.select_related("plan"), pk=pk)
     if not can_set_task_status(request.user, task):
         raise PermissionDenied
@@ -369,12 +364,12 @@ def launch_task_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- rollback criteria -----------------------------------------------------------------------
 
 
-@login_required
+@page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 @require_POST
 @one_submission
 def launch_criterion_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    require(request, PERM_CHANGE, plan)
+    check_object(request, PERM_CHANGE, plan)
     form = RollbackCriterionForm(request.POST, prefix="criterion")
     if form.is_valid():
         try:
@@ -397,10 +392,9 @@ def launch_criterion_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the war-room log ------------------------------------------------------------------------
 
 
-@login_required
+@page_rule(PERM_LOG_VIEW)
 def launch_log(request: HttpRequest) -> HttpResponse:
     """The war-room log, newest first; filter by kind and launch."""
-    require(request, PERM_LOG_VIEW)
     filters = LogFilterForm(request.GET or None)
     kind, plan = None, None
     if filters.is_valid():
@@ -422,13 +416,12 @@ def launch_log(request: HttpRequest) -> HttpResponse:
     return render(request, "warroom/launch_log.html", context)
 
 
-@login_required
+@page_rule(PERM_LOG_VIEW)
 @require_POST
 @one_submission
 def launch_log_append(request: HttpRequest) -> HttpResponse:
     """Append an entry (optionally for one launch). With htmx, the latest entries and a
     fresh form come back; without, the page the form was on."""
-    require(request, PERM_LOG_VIEW)
     plan = None
     plan_id = request.POST.get("plan")
     if plan_id:

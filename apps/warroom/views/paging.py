@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
@@ -21,12 +21,11 @@ from apps.warroom.forms import (
     step_initial,
 )
 from apps.warroom.models import EscalationPolicy, Page, Team
-from apps.warroom.views._common import error_messages, paginate, require
+from apps.warroom.views._common import error_messages, paginate
 
 
-@login_required
+@page_rule("warroom.view_escalationpolicy")
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.view_escalationpolicy")
     policy = get_object_or_404(selectors.policy_list(user=request.user), pk=pk)
     return render(
         request,
@@ -77,24 +76,22 @@ def _policy_form(request, *, team: Team, policy: EscalationPolicy | None):
     )
 
 
-@login_required
+@page_rule("warroom.add_escalationpolicy")
 @one_submission
 def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
-    require(request, "warroom.add_escalationpolicy")
-    team = get_object_or_404(Team, slug=slug)
+    team = get_object_or_404(selectors.team_list(user=request.user), slug=slug)
     return _policy_form(request, team=team, policy=None)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_escalationpolicy", object_level=True))
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    policy = get_object_or_404(EscalationPolicy.objects.select_related("team"), pk=pk)
-    require(request, "warroom.change_escalationpolicy", policy)
+    policy = get_object_or_404(selectors.policy_list(user=request.user), pk=pk)
+    check_object(request, "warroom.change_escalationpolicy", policy)
     return _policy_form(request, team=policy.team, policy=policy)
 
 
-@login_required
+@page_rule("warroom.view_page")
 def page_list(request: HttpRequest) -> HttpResponse:
-    require(request, "warroom.view_page")
     filters = PageFilterForm(request.GET or None)
     wanted = {}
     if filters.is_valid():
@@ -110,9 +107,8 @@ def page_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.view_page")
 def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.view_page")
     page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     return render(
         request,
@@ -127,11 +123,10 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule("warroom.acknowledge_page")
 @require_POST
 def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.acknowledge_page")
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     try:
         services.page_acknowledge(actor=request.user, page=page, via="portal")
     except ValidationError as error:
@@ -141,24 +136,22 @@ def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("warroom:page_detail", pk=page.pk)
 
 
-@login_required
+@page_rule("warroom.acknowledge_page")
 @require_POST
 def page_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.acknowledge_page")
-    page = get_object_or_404(Page, pk=pk)
+    page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     services.page_resolve(actor=request.user, page=page, note=request.POST.get("note", "")[:300])
     messages.success(request, _("Page resolved."))
     return redirect("warroom:page_detail", pk=page.pk)
 
 
-@login_required
+@page_rule("warroom.acknowledge_page")
 def page_ack_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link in a page's notifications: after login and MFA, acknowledge the page.
 
     The token only finds the page; the verified login is what authorises. Following the
     link twice is harmless (acknowledging is idempotent).
     """
-    require(request, "warroom.acknowledge_page")
     page = Page.objects.filter(ack_token=token).first() if len(token) <= 64 else None
     if page is None:
         raise Http404

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,25 +12,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.accounts.pages import Rule, check_object, page_rule
 from apps.core.web.once import one_submission
 from apps.warroom import selectors, services
 from apps.warroom.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
-from apps.warroom.models import Override, RotationLayer, Schedule
-from apps.warroom.views._common import error_messages, require
+from apps.warroom.models import Schedule
+from apps.warroom.views._common import error_messages
 
 OUTLOOK = timedelta(days=14)
 
 
-def _schedule(pk) -> Schedule:
-    return get_object_or_404(Schedule.objects.select_related("team", "team__lead"), pk=pk)
+def _schedule(request: HttpRequest, pk) -> Schedule:
+    return get_object_or_404(selectors.schedule_list(user=request.user), pk=pk)
 
 
-@login_required
+@page_rule("warroom.view_schedule")
 def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Layers, overrides, the final schedule for the next 14 days, its gaps and the
     stretches whose person cannot be reached."""
-    require(request, "warroom.view_schedule")
-    schedule = _schedule(pk)
+    schedule = _schedule(request, pk)
     now = timezone.now()
     outlook = selectors.coverage(schedule, now, now + OUTLOOK)
     people = selectors.users_by_id(s.user_id for s in outlook.shifts)
@@ -60,7 +59,7 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "override_form": OverrideForm(
             team=schedule.team,
-            schedules=Schedule.objects.filter(pk=schedule.pk),
+            schedules=selectors.schedule_list(user=request.user).filter(pk=schedule.pk),
             initial={"schedule": schedule.pk},
         )
         if can_edit
@@ -70,10 +69,10 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "warroom/schedule_detail.html", context)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    schedule = _schedule(request, pk)
+    check_object(request, "warroom.change_schedule", schedule)
     form = ScheduleForm(
         request.POST or None, initial={"name": schedule.name, "timezone": schedule.timezone}
     )
@@ -102,11 +101,11 @@ def _layer_form_page(request, schedule, form, layer=None, status=200):
     )
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @one_submission
 def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    schedule = _schedule(request, pk)
+    check_object(request, "warroom.change_schedule", schedule)
     form = LayerForm(request.POST or None, team=schedule.team)
     if request.method == "POST":
         if form.is_valid():
@@ -121,11 +120,11 @@ def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _layer_form_page(request, schedule, form)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(RotationLayer.objects.select_related("schedule__team"), pk=pk)
+    layer = get_object_or_404(selectors.layer_list(user=request.user), pk=pk)
     schedule = layer.schedule
-    require(request, "warroom.change_schedule", schedule)
+    check_object(request, "warroom.change_schedule", schedule)
     current = selectors.layer_open_version(layer)
     if current is None:
         messages.error(request, _("This layer has ended; add a new layer instead."))
@@ -150,25 +149,25 @@ def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _layer_form_page(request, schedule, form, layer)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @require_POST
 def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
-    layer = get_object_or_404(RotationLayer.objects.select_related("schedule"), pk=pk)
-    require(request, "warroom.change_schedule", layer.schedule)
+    layer = get_object_or_404(selectors.layer_list(user=request.user), pk=pk)
+    check_object(request, "warroom.change_schedule", layer.schedule)
     services.layer_end(actor=request.user, layer=layer)
     messages.success(request, _("Layer ended from now on; past shifts stay."))
     return redirect("warroom:schedule_detail", pk=layer.schedule_id)
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @one_submission
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
-    schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    schedule = _schedule(request, pk)
+    check_object(request, "warroom.change_schedule", schedule)
     form = OverrideForm(
         request.POST or None,
         team=schedule.team,
-        schedules=Schedule.objects.filter(pk=schedule.pk),
+        schedules=selectors.schedule_list(user=request.user).filter(pk=schedule.pk),
         initial={"schedule": schedule.pk},
     )
     if request.method == "POST" and form.is_valid():
@@ -193,11 +192,11 @@ def override_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
 @require_POST
 def override_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    override = get_object_or_404(Override.objects.select_related("schedule"), pk=pk)
-    require(request, "warroom.change_schedule", override.schedule)
+    override = get_object_or_404(selectors.override_list(user=request.user), pk=pk)
+    check_object(request, "warroom.change_schedule", override.schedule)
     try:
         services.override_cancel(actor=request.user, override=override)
     except ValidationError as error:
