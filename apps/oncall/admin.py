@@ -1,4 +1,4 @@
-"""Back office for the war room. Reads freely; every write goes through a service.
+"""Back office for on call. Reads freely; every write goes through a service.
 
 Versioned and append-only rows (layer versions, page steps and events, emitted feed
 shifts) are read-only here: editing them would rewrite the past.
@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.warroom import models, services
+from apps.oncall import models, services
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -197,53 +197,3 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
             queryset,
             str(_("%(count)s feed(s) revoked.")),
         )
-
-
-# --- checklists (read-only: templates are edited and runs marked through the services) ----
-
-
-class ChecklistTemplateItemInline(ReadOnlyInline):
-    model = models.ChecklistTemplateItem
-    fields = ["position", "title", "help_text", "evidence_required", "required"]
-    readonly_fields = fields
-
-
-@admin.register(models.ChecklistTemplate)
-class ChecklistTemplateAdmin(ReadOnlyAdmin):
-    list_display = ["name", "slug", "kind", "version", "active"]
-    list_filter = ["kind", "active"]
-    search_fields = ["name", "slug"]
-    inlines = [ChecklistTemplateItemInline]
-
-
-class ChecklistRunItemInline(ReadOnlyInline):
-    model = models.ChecklistRunItem
-    fields = ["position", "title", "required", "result", "marked_by", "marked_at", "note"]
-    readonly_fields = fields
-
-
-@admin.register(models.ChecklistRun)
-class ChecklistRunAdmin(ReadOnlyAdmin):
-    list_display = [
-        "__str__",
-        "environment",
-        "launch",
-        "launch_label",
-        "status",
-        "result",
-        "started_at",
-    ]
-    list_filter = ["status", "result", "environment", "template"]
-    list_select_related = ["template", "launch"]
-    search_fields = ["template_name", "launch_label"]
-    inlines = [ChecklistRunItemInline]
-
-
-@admin.register(models.ChecklistItemMark)
-class ChecklistItemMarkAdmin(ReadOnlyAdmin):
-    list_display = ["item", "previous_result", "result", "actor", "at"]
-    list_select_related = ["item", "actor"]
-    list_filter = ["result"]
-
-
-from apps.warroom import admin_launch  # noqa: E402,F401  (launch plans, read-only)

@@ -1,4 +1,4 @@
-"""Demo data for the war room: teams with primary and backup rotas for backend, ops and
+"""Demo data for on call: teams with primary and backup rotas for backend, ops and
 finance, an override, a weekend gap on finance, and the runbook's L1–L4 escalation chain.
 
 Safe to run again: what exists is kept.
@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.core.demo import DEMO_EMAIL_DOMAIN, register_demo_step
-from apps.warroom import services
-from apps.warroom.models import EscalationPolicy, Override, Schedule, Team
+from apps.oncall import services
+from apps.oncall.models import EscalationPolicy, Override, Schedule, Team
 
 # People who hold on-call duty but have no portal role in the demo (they cannot log in).
 EXTRA_PEOPLE = (
@@ -134,7 +134,7 @@ def reach_demo(ctx) -> None:
 
     from apps.notify.models import Channel
     from apps.notify.services import channel_create, channel_update
-    from apps.warroom.models import Page
+    from apps.oncall.models import Page
 
     actor = ctx.users["admin"]
     for team in Team.objects.filter(slug__in=["backend", "ops", "finance"]).order_by("name"):
@@ -166,72 +166,3 @@ def reach_demo(ctx) -> None:
 
 # After the contact methods (order 305), so the test page reaches people.
 register_demo_step("warroom-reach", reach_demo, order=306)
-
-
-def checklists_demo(ctx) -> None:
-    """A "daily ops — morning" run in progress: some items passed, one failed, one skipped."""
-    from apps.warroom.models import ChecklistRun, ChecklistTemplate
-
-    users = ctx.users
-    template = ChecklistTemplate.objects.filter(slug="daily-ops-morning").first()
-    if template is None:
-        return
-    if ChecklistRun.objects.filter(template=template, launch_label__startswith="Demo:").exists():
-        return
-    run = services.checklist_run_start(
-        actor=users["ops"],
-        template=template,
-        environment=ChecklistRun.Environment.PRODUCTION,
-        launch_label="Demo: today's morning round",
-    )
-    items = {item.position: item for item in run.items.all()}
-    marks = [
-        (
-            users["ops"],
-            1,
-            "passed",
-            "Oldest pending: 6 min; none over 15 min.",
-            "Tx manager: 3 pending",
-        ),
-        (users["ops"], 2, "passed", "", "Indexer lag 4 blocks (EVM), 12 slots (Solana)"),
-        (
-            users["finance"],
-            3,
-            "failed",
-            "Referral payouts vs ledger claimed differ by 12.50 USDC; ticket FIN-231 opened.",
-            "Reconcile run at 06:00: 1 mismatch",
-        ),
-        (users["ops"], 8, "skipped", "No spam reports since yesterday; nothing to review.", ""),
-    ]
-    for actor, position, result, note, evidence in marks:
-        if position in items:
-            services.checklist_item_mark(
-                actor=actor,
-                item=items[position],
-                result=result,
-                note=note,
-                evidence_text=evidence,
-            )
-    ctx.say("Checklists: a daily ops morning run in progress (passed, failed, skipped, open items)")
-
-
-register_demo_step("warroom-checklists", checklists_demo, order=310)
-
-
-def _launch_demo(ctx) -> None:
-    from apps.warroom.launch_demo import launch_demo
-
-    launch_demo(ctx)
-
-
-register_demo_step("warroom-launch", _launch_demo, order=320)
-
-
-def _checklist_launch_demo(ctx) -> None:
-    from apps.warroom.checklist_launch_demo import checklist_launch_demo
-
-    checklist_launch_demo(ctx)
-
-
-# After the launch step: the demo launch's go/no-go checklist run.
-register_demo_step("warroom-checklist-launch", _checklist_launch_demo, order=330)

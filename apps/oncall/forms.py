@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.warroom.models import EscalationStep, LayerVersion, Page, Schedule, Team
-from apps.warroom.models.escalation import MAX_REPEATS, MAX_WAIT_MINUTES, MIN_WAIT_MINUTES
+from apps.oncall.models import EscalationStep, LayerVersion, Page, Schedule, Team
+from apps.oncall.models.escalation import MAX_REPEATS, MAX_WAIT_MINUTES, MIN_WAIT_MINUTES
 
 User = get_user_model()
 

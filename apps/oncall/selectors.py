@@ -1,6 +1,6 @@
 """Reads of the war room, restricted to what the user may see.
 
-Who is on call is visible to every verified person (``warroom.view_schedule`` is held by
+Who is on call is visible to every verified person (``oncall.view_schedule`` is held by
 every role); the functions taking no user are for trusted code (tasks, services).
 """
 
@@ -16,8 +16,8 @@ from django.utils import timezone
 from apps.accounts.policy import can
 from apps.notify.models import OutboxMessage
 from apps.notify.selectors import reachable_user_ids
-from apps.warroom import rotation
-from apps.warroom.models import (
+from apps.oncall import rotation
+from apps.oncall.models import (
     CalendarFeed,
     EscalationPolicy,
     LayerParticipant,
@@ -40,20 +40,20 @@ MAX_SHIFT_LOOKAHEAD = timedelta(days=92)
 
 
 def team_list(*, user) -> QuerySet[Team]:
-    if not can(user, "warroom.view_team"):
+    if not can(user, "oncall.view_team"):
         return Team.objects.none()
     return Team.objects.select_related("lead").prefetch_related("memberships__user")
 
 
 def schedule_list(*, user, team: Team | None = None) -> QuerySet[Schedule]:
-    if not can(user, "warroom.view_schedule"):
+    if not can(user, "oncall.view_schedule"):
         return Schedule.objects.none()
     queryset = Schedule.objects.select_related("team", "team__lead")
     return queryset.filter(team=team) if team is not None else queryset
 
 
 def policy_list(*, user, team: Team | None = None) -> QuerySet[EscalationPolicy]:
-    if not can(user, "warroom.view_escalationpolicy"):
+    if not can(user, "oncall.view_escalationpolicy"):
         return EscalationPolicy.objects.none()
     queryset = EscalationPolicy.objects.select_related("team").prefetch_related(
         "steps__schedule", "steps__user"
@@ -62,7 +62,7 @@ def policy_list(*, user, team: Team | None = None) -> QuerySet[EscalationPolicy]
 
 
 def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
-    if not can(user, "warroom.view_page"):
+    if not can(user, "oncall.view_page"):
         return Page.objects.none()
     queryset = Page.objects.select_related("team", "acknowledged_by", "created_by")
     filters = filters or {}
@@ -76,7 +76,7 @@ def page_list(*, user, filters: dict | None = None) -> QuerySet[Page]:
 def page_deliveries(*, user, page: Page) -> QuerySet[OutboxMessage]:
     """The notifications a page sent and where each delivery stands (pending, delivered,
     dead), for whoever may see the page. Destinations are named, never their addresses."""
-    if not can(user, "warroom.view_page"):
+    if not can(user, "oncall.view_page"):
         return OutboxMessage.objects.none()
     return (
         OutboxMessage.objects.filter(event="warroom.page", payload__page_id=page.pk)
@@ -92,7 +92,7 @@ def feed_list(*, user) -> QuerySet[CalendarFeed]:
 
 
 def can_edit_schedule(user, schedule: Schedule) -> bool:
-    return can(user, "warroom.change_schedule", schedule)
+    return can(user, "oncall.change_schedule", schedule)
 
 
 # --- the final schedule -------------------------------------------------------------------
@@ -297,7 +297,7 @@ def on_call_board(*, user, at: datetime | None = None) -> list[TeamOnCall]:
     """Every team the user may see: who is on call, the next handoffs and any gaps."""
     at = at or timezone.now()
     teams = team_list(user=user).prefetch_related("schedules")
-    if not can(user, "warroom.view_schedule"):
+    if not can(user, "oncall.view_schedule"):
         return []
     return [team_on_call(team, at, with_outlook=True) for team in teams]
 

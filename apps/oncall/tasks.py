@@ -24,7 +24,7 @@ log = get_logger(__name__)
 )
 def page_step_task(page_id: int, step_index: int, repeat: int = 0) -> str:
     """Run step ``step_index`` (pass ``repeat``) of a page, if it is still due."""
-    from apps.warroom.services import page_step_run
+    from apps.oncall.services import page_step_run
 
     outcome = page_step_run(page_id=page_id, step_index=step_index, repeat=repeat)
     log.info("page.step_task", page=page_id, step=step_index + 1, repeat=repeat, outcome=outcome)
@@ -34,7 +34,7 @@ def page_step_task(page_id: int, step_index: int, repeat: int = 0) -> str:
 @shared_task(name="warroom.page_sweep_task", time_limit=60, soft_time_limit=45)
 def page_sweep_task() -> int:
     """Re-queue overdue page steps (a task lost with a killed worker); duplicates no-op."""
-    from apps.warroom.services import page_sweep
+    from apps.oncall.services import page_sweep
 
     due = page_sweep()
     for page_id, step_index, repeat in due:
@@ -54,7 +54,7 @@ def page_sweep_task() -> int:
 )
 def coverage_gaps_task() -> int:
     """Tell team leads about on-call gaps in the next 14 days (daily)."""
-    from apps.warroom.services import coverage_gaps_report
+    from apps.oncall.services import coverage_gaps_report
 
     return coverage_gaps_report()
 
@@ -69,6 +69,6 @@ def coverage_gaps_task() -> int:
 )
 def shift_change_notices_task() -> int:
     """Tell people whose on-call shift starts in the next few minutes."""
-    from apps.warroom.services import shift_change_notices
+    from apps.oncall.services import shift_change_notices
 
     return shift_change_notices()

@@ -1,12 +1,13 @@
-"""War-room pages under /warroom/."""
+"""On-call pages under /warroom/ (teams, schedules, escalation policies, pages, feeds).
+
+They share the "warroom" URL namespace with the launch plan and checklists: the project
+URL map mounts both apps' patterns under /warroom/ as one namespace, so paths and names
+stay what they were before on-call became its own app.
+"""
 
 from django.urls import path, re_path
 
-from apps.warroom.urls_launch import launch_urlpatterns
-from apps.warroom.views import board, feeds, paging, schedules
-from apps.warroom.views import checklists as checklist_views
-
-app_name = "warroom"
+from apps.oncall.views import board, feeds, paging, schedules
 
 urlpatterns = [
     path("", board.board, name="board"),
@@ -38,53 +39,5 @@ urlpatterns = [
     path("feeds/", feeds.feed_list, name="feeds"),
     path("feeds/<int:pk>/revoke", feeds.feed_action, {"action": "revoke"}, name="feed_revoke"),
     path("feeds/<int:pk>/rotate", feeds.feed_action, {"action": "rotate"}, name="feed_rotate"),
-    path("checklists/", checklist_views.checklist_list, name="checklist_list"),
-    path("checklists/start", checklist_views.run_start, name="checklist_start"),
-    path("checklists/templates/new", checklist_views.template_new, name="checklist_template_new"),
-    path(
-        "checklists/templates/<slug:slug>/",
-        checklist_views.template_detail,
-        name="checklist_template",
-    ),
-    path(
-        "checklists/templates/<slug:slug>/edit",
-        checklist_views.template_edit,
-        name="checklist_template_edit",
-    ),
-    path("checklists/runs/<int:pk>/", checklist_views.run_detail, name="checklist_run"),
-    path(
-        "checklists/runs/<int:pk>/items/<int:position>",
-        checklist_views.item_mark,
-        name="checklist_item_mark",
-    ),
-    path(
-        "checklists/runs/<int:pk>/items/<int:position>/evidence",
-        checklist_views.item_evidence,
-        name="checklist_item_evidence",
-    ),
-    path(
-        "checklists/marks/<int:pk>/evidence",
-        checklist_views.mark_evidence,
-        name="checklist_mark_evidence",
-    ),
-    path(
-        "checklists/runs/<int:pk>/complete",
-        checklist_views.run_complete,
-        name="checklist_complete",
-    ),
-    path("checklists/runs/<int:pk>/abandon", checklist_views.run_abandon, name="checklist_abandon"),
-    path("checklists/runs/<int:pk>/report", checklist_views.run_report, name="checklist_report"),
-    path(
-        "checklists/runs/<int:pk>/report.md",
-        checklist_views.run_report_markdown,
-        name="checklist_report_md",
-    ),
-    path(
-        "checklists/runs/<int:pk>/report.pdf",
-        checklist_views.run_report_pdf,
-        name="checklist_report_pdf",
-    ),
     re_path(r"^ical/(?P<token>[A-Za-z0-9_-]{40,100})\.ics$", feeds.ical_feed, name="ical_feed"),
 ]
-
-urlpatterns += launch_urlpatterns

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.warroom import services
-from apps.warroom.models import Schedule
+from apps.oncall import services
+from apps.oncall.models import Schedule
 from tests.celery_worker import celery_worker  # noqa: F401  (the real-worker fixture)
 from tests.notify.conftest import WEBHOOK_SECRET, make_receiver  # noqa: F401
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from apps.core.demo import current_totp_code
-from apps.warroom.models import Override
+from apps.oncall.models import Override
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS
 from tests.conftest import confirmed_totp_device
 from tests.factories import DEFAULT_PASSWORD

@@ -17,8 +17,8 @@ from apps.audit.models import AuditEvent
 from apps.notify.models import OutboxMessage, OutboxStatus
 from apps.notify.services import contact_method_create
 from apps.notify.transports import verify_signature
-from apps.warroom.models import Page, PageStepRun
-from apps.warroom.tasks import page_sweep_task
+from apps.oncall.models import Page, PageStepRun
+from apps.oncall.tasks import page_sweep_task
 from opsportal.celery import app as celery_app
 from tests.celery_worker import wait_until
 from tests.factories import verified_contact_method
@@ -293,7 +293,7 @@ def test_test_page__team_channel_on_loopback__arrives_signed(
     celery_worker, paged_people, make_receiver, ops, verified_api_client
 ):
     from apps.notify.services import channel_create
-    from apps.warroom import services
+    from apps.oncall import services
 
     receiver = make_receiver()
     channel = channel_create(

@@ -12,8 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from apps.audit.models import AuditEvent
-from apps.warroom import selectors, services
-from apps.warroom.models import CalendarFeed, FeedEmittedShift
+from apps.oncall import selectors, services
+from apps.oncall.models import CalendarFeed, FeedEmittedShift
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from apps.notify.models import OutboxMessage
-from apps.warroom.tasks import coverage_gaps_task, shift_change_notices_task
+from apps.oncall.tasks import coverage_gaps_task, shift_change_notices_task
 from tests.factories import verified_contact_method
-from tests.warroom.conftest import utc
+from tests.oncall.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.warroom import services
-from apps.warroom.models import Page, PageEvent, PageStepRun
+from apps.oncall import services
+from apps.oncall.models import Page, PageEvent, PageStepRun
 from tests.factories import verified_contact_method
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.warroom import services
-from apps.warroom.models import Override
+from apps.oncall import services
+from apps.oncall.models import Override
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from apps.warroom.models import EscalationPolicy, LayerVersion
+from apps.oncall.models import EscalationPolicy, LayerVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_policy_edit_page__wait_over_a_day__refused_and_unchanged(
 ):
     (alice,) = people("alice")
     team = make_team(alice, slug="forms-team2")
-    from apps.warroom import services
+    from apps.oncall import services
 
     policy = services.policy_create(
         actor=ops, team=team, name="Chain", steps=[{"kind": "notify_team_lead"}]
@@ -245,9 +245,18 @@ def test_launch_chain_page__architect_and_cto__runbook_l1_to_l4_policy(
     "model",
     ["team", "schedule", "rotationlayer", "override", "escalationpolicy", "page", "calendarfeed"],
 )
-def test_admin__warroom_changelists__open_for_super_admin(model, make_user, verified_client):
+def test_admin__oncall_changelists__open_for_super_admin(model, make_user, verified_client):
     admin = make_user("super_admin", username="back-office", is_staff=True)
 
-    response = verified_client(admin).get(f"/admin/warroom/{model}/")
+    response = verified_client(admin).get(f"/admin/oncall/{model}/")
 
     assert response.status_code == 200
+
+
+def test_admin__old_warroom_address__redirects_to_oncall(make_user, verified_client):
+    admin = make_user("super_admin", username="back-office-old", is_staff=True)
+
+    response = verified_client(admin).get("/admin/warroom/schedule/?q=ops")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/oncall/schedule/?q=ops"

@@ -16,11 +16,11 @@ from django.utils import formats, timezone, translation
 from apps.audit.models import AuditEvent
 from apps.notify.models import ContactMethod, OutboxMessage, OutboxStatus
 from apps.notify.services import contact_method_create, outbox_deliver
-from apps.warroom import services
-from apps.warroom.models import Page, PageEvent, PageStepRun
-from apps.warroom.tasks import coverage_gaps_task
+from apps.oncall import services
+from apps.oncall.models import Page, PageEvent, PageStepRun
+from apps.oncall.tasks import coverage_gaps_task
 from tests.factories import verified_contact_method
-from tests.warroom.conftest import utc
+from tests.oncall.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

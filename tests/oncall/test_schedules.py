@@ -10,9 +10,9 @@ import time_machine
 from django.utils.dateparse import parse_datetime
 
 from apps.audit.models import AuditEvent
-from apps.warroom import selectors, services
-from apps.warroom.models import LayerVersion
-from tests.warroom.conftest import local, utc
+from apps.oncall import selectors, services
+from apps.oncall.models import LayerVersion
+from tests.oncall.conftest import local, utc
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.warroom.models import EscalationPolicy, LayerVersion, Override, RotationLayer
+from apps.oncall.models import EscalationPolicy, LayerVersion, Override, RotationLayer
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from apps.audit.models import AuditEvent
 from apps.notify.models import OutboxMessage, OutboxStatus
-from apps.warroom import services
-from apps.warroom.models import Page, PageStepRun
+from apps.oncall import services
+from apps.oncall.models import Page, PageStepRun
 from tests.celery_worker import lock_waiters, wait_until
 from tests.factories import verified_contact_method
 from tests.notify.conftest import WEBHOOK_SECRET

@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.audit.models import AuditEvent as Event
 from apps.core.demo import DemoContext, demo_people_ensure
+from apps.oncall.demo import warroom_demo
 from apps.warroom import services
-from apps.warroom.checklist_launch_demo import checklist_launch_demo
-from apps.warroom.demo import warroom_demo
-from apps.warroom.launch_demo import DEMO_LAUNCH_NAME, launch_demo
+from apps.warroom.demo.launch import DEMO_LAUNCH_NAME, launch_demo
+from apps.warroom.demo.launch_checklists import checklist_launch_demo
 from apps.warroom.models import ChecklistRun, ChecklistTemplate, LaunchLogEntry, LaunchPlan
 from tests.warroom import launch_fixtures
 from tests.warroom.pdf_text import pdf_text

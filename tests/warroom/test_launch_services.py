@@ -10,15 +10,12 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.audit.models import AuditEvent
-from apps.warroom import selectors_launch, services
+from apps.oncall import services as oncall
+from apps.oncall.models import Team
+from apps.warroom import services
 from apps.warroom.launch_time import format_offset
-from apps.warroom.models import (
-    LaunchLogEntry,
-    LaunchPlan,
-    LaunchTask,
-    RollbackCriterion,
-    Team,
-)
+from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask, RollbackCriterion
+from apps.warroom.selectors import launch as selectors_launch
 from tests.factories import ServiceAccountFactory
 from tests.warroom import launch_fixtures
 from tests.warroom.launch_fixtures import T0
@@ -251,8 +248,8 @@ def test_launch_task_set_status__owner_person_may__other_support_person_may_not(
 
 def test_launch_task_set_status__owner_team_member_may(make_plan, make_task, make_user, ops):
     member = make_user("finance")
-    team = services.team_create(actor=ops, name="Treasury", slug="treasury")
-    services.team_member_add(actor=ops, team=team, user=member)
+    team = oncall.team_create(actor=ops, name="Treasury", slug="treasury")
+    oncall.team_member_add(actor=ops, team=team, user=member)
     task = make_task(make_plan(), owner_team=team)
 
     services.launch_task_set_status(actor=member, task=task, status="in_progress")

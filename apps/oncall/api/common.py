@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from rest_framework.generics import GenericAPIView
 
 from apps.notify.selectors import reachable_user_ids
-from apps.warroom import selectors
-from apps.warroom.api.serializers import person
+from apps.oncall import selectors
+from apps.oncall.api.serializers import person
 
 TAGS_ONCALL = ["on-call"]
 TAGS_TEAMS = ["teams"]

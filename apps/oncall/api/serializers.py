@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from apps.core.api.input import JsonInput
 from apps.core.api.query import text_filter
-from apps.warroom.models import (
+from apps.oncall.models import (
     CalendarFeed,
     EscalationPolicy,
     EscalationStep,

@@ -1,53 +1,12 @@
-"""War-room endpoints under /v1/ (namespace "api")."""
+"""On-call endpoints under /v1/ (namespace "api"): who is on call, schedules, layers,
+overrides, feeds, teams, escalation policies and pages."""
 
 from django.urls import path
 
-from apps.warroom.api import views_checklists as checklists
-from apps.warroom.api import views_oncall as oncall
-from apps.warroom.api import views_teams as teams
-from apps.warroom.api.urls_launch import launch_urlpatterns
+from apps.oncall.api.views import schedules as oncall
+from apps.oncall.api.views import teams
 
 urlpatterns = [
-    path(
-        "checklists/templates/",
-        checklists.ChecklistTemplateListView.as_view(),
-        name="warroom_checklist_templates",
-    ),
-    path(
-        "checklists/templates/<slug:slug>",
-        checklists.ChecklistTemplateDetailView.as_view(),
-        name="warroom_checklist_template",
-    ),
-    path(
-        "checklists/runs/",
-        checklists.ChecklistRunListView.as_view(),
-        name="warroom_checklist_runs",
-    ),
-    path(
-        "checklists/runs/<int:pk>",
-        checklists.ChecklistRunDetailView.as_view(),
-        name="warroom_checklist_run",
-    ),
-    path(
-        "checklists/runs/<int:pk>/items/<int:position>",
-        checklists.ChecklistItemMarkView.as_view(),
-        name="warroom_checklist_item_mark",
-    ),
-    path(
-        "checklists/runs/<int:pk>/complete",
-        checklists.ChecklistRunCompleteView.as_view(),
-        name="warroom_checklist_run_complete",
-    ),
-    path(
-        "checklists/runs/<int:pk>/abandon",
-        checklists.ChecklistRunAbandonView.as_view(),
-        name="warroom_checklist_run_abandon",
-    ),
-    path(
-        "checklists/runs/<int:pk>/report.md",
-        checklists.ChecklistRunReportView.as_view(),
-        name="warroom_checklist_run_report",
-    ),
     path("oncall/now", oncall.OnCallNowView.as_view(), name="warroom_oncall_now"),
     path("oncall/schedules/", oncall.ScheduleListView.as_view(), name="warroom_schedules"),
     path(
@@ -111,5 +70,3 @@ urlpatterns = [
     ),
     path("pages/<int:pk>/resolve", teams.PageResolveView.as_view(), name="warroom_page_resolve"),
 ]
-
-urlpatterns += launch_urlpatterns

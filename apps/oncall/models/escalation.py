@@ -25,7 +25,7 @@ class EscalationPolicy(models.Model):
     """
 
     team = models.ForeignKey(
-        "warroom.Team",
+        "oncall.Team",
         on_delete=models.PROTECT,
         related_name="escalation_policies",
         verbose_name=_("team"),
@@ -36,6 +36,7 @@ class EscalationPolicy(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "warroom_escalationpolicy"
         ordering = ["team__name", "name"]
         verbose_name = _("escalation policy")
         verbose_name_plural = _("escalation policies")
@@ -71,7 +72,7 @@ class EscalationStep(models.Model):
         _("label"), max_length=100, blank=True, help_text=_("E.g. L1 on-call, L3 architect.")
     )
     schedule = models.ForeignKey(
-        "warroom.Schedule",
+        "oncall.Schedule",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -91,6 +92,7 @@ class EscalationStep(models.Model):
     repeat_times = models.PositiveSmallIntegerField(_("repeat times"), null=True, blank=True)
 
     class Meta:
+        db_table = "warroom_escalationstep"
         ordering = ["policy_id", "position"]
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation steps")
@@ -153,7 +155,7 @@ class Page(models.Model):
         EXHAUSTED = "exhausted", _("Exhausted (nobody acknowledged)")
 
     team = models.ForeignKey(
-        "warroom.Team", on_delete=models.PROTECT, related_name="pages", verbose_name=_("team")
+        "oncall.Team", on_delete=models.PROTECT, related_name="pages", verbose_name=_("team")
     )
     policy = models.ForeignKey(
         EscalationPolicy,
@@ -216,6 +218,7 @@ class Page(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
+        db_table = "warroom_page"
         ordering = ["-created_at", "-id"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
@@ -270,6 +273,7 @@ class PageStepRun(models.Model):
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)
 
     class Meta:
+        db_table = "warroom_pagesteprun"
         ordering = ["page_id", "ran_at", "id"]
         verbose_name = _("page step run")
         verbose_name_plural = _("page step runs")
@@ -317,6 +321,7 @@ class PageEvent(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        db_table = "warroom_pageevent"
         ordering = ["created_at", "id"]
         verbose_name = _("page event")
         verbose_name_plural = _("page events")

@@ -27,7 +27,7 @@ class CalendarFeed(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     schedule = models.ForeignKey(
-        "warroom.Schedule",
+        "oncall.Schedule",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -56,6 +56,7 @@ class CalendarFeed(models.Model):
     last_fetched_at = models.DateTimeField(_("last fetched at"), null=True, blank=True)
 
     class Meta:
+        db_table = "warroom_calendarfeed"
         ordering = ["-created_at"]
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
@@ -109,7 +110,7 @@ class FeedEmittedShift(models.Model):
         verbose_name=_("person"),
     )
     schedule = models.ForeignKey(
-        "warroom.Schedule",
+        "oncall.Schedule",
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("schedule"),
@@ -121,6 +122,7 @@ class FeedEmittedShift(models.Model):
     first_sent_at = models.DateTimeField(_("first sent at"), default=timezone.now)
 
     class Meta:
+        db_table = "warroom_feedemittedshift"
         ordering = ["feed_id", "start"]
         verbose_name = _("emitted shift")
         verbose_name_plural = _("emitted shifts")

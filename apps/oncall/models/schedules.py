@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.warroom import rotation
+from apps.oncall import rotation
 
 
 def validate_iana_timezone(value: str) -> None:
@@ -36,7 +36,7 @@ class Schedule(models.Model):
         BACKUP = "backup", _("Backup")
 
     team = models.ForeignKey(
-        "warroom.Team", on_delete=models.PROTECT, related_name="schedules", verbose_name=_("team")
+        "oncall.Team", on_delete=models.PROTECT, related_name="schedules", verbose_name=_("team")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -46,6 +46,7 @@ class Schedule(models.Model):
     created_at = models.DateTimeField(_("created at"), default=django_timezone.now, editable=False)
 
     class Meta:
+        db_table = "warroom_schedule"
         ordering = ["team__name", "kind"]
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
@@ -85,6 +86,7 @@ class RotationLayer(models.Model):
     )
 
     class Meta:
+        db_table = "warroom_rotationlayer"
         ordering = ["schedule_id", "id"]
         verbose_name = _("rotation layer")
         verbose_name_plural = _("rotation layers")
@@ -153,6 +155,7 @@ class LayerVersion(models.Model):
     created_at = models.DateTimeField(_("created at"), default=django_timezone.now, editable=False)
 
     class Meta:
+        db_table = "warroom_layerversion"
         ordering = ["layer_id", "effective_from"]
         verbose_name = _("layer version")
         verbose_name_plural = _("layer versions")
@@ -259,6 +262,7 @@ class LayerParticipant(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
+        db_table = "warroom_layerparticipant"
         ordering = ["version_id", "position"]
         verbose_name = _("layer participant")
         verbose_name_plural = _("layer participants")
@@ -313,6 +317,7 @@ class Override(models.Model):
     )
 
     class Meta:
+        db_table = "warroom_override"
         ordering = ["schedule_id", "start"]
         verbose_name = _("override")
         verbose_name_plural = _("overrides")

@@ -45,6 +45,7 @@ class Team(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
+        db_table = "warroom_team"
         ordering = ["name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
@@ -84,6 +85,7 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(_("joined at"), default=timezone.now, editable=False)
 
     class Meta:
+        db_table = "warroom_membership"
         ordering = ["team__name", "user__username"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")

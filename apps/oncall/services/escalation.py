@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from apps.core.events import record_event
-from apps.warroom.models import EscalationPolicy, EscalationStep, Schedule, Team
-from apps.warroom.services._common import require
-from apps.warroom.services.teams import LEAD_POLICY_PERMS
+from apps.oncall.models import EscalationPolicy, EscalationStep, Schedule, Team
+from apps.oncall.services._common import require
+from apps.oncall.services.teams import LEAD_POLICY_PERMS
 
 Kind = EscalationStep.Kind
 STEP_KEYS = {"kind", "label", "schedule", "user", "wait_minutes", "repeat_from", "repeat_times"}
@@ -145,7 +145,7 @@ def step_snapshot(step: EscalationStep) -> dict:
 def policy_create(
     *, actor, team: Team, name: str, steps: list[dict], description: str = ""
 ) -> EscalationPolicy:
-    require(actor, "warroom.add_escalationpolicy")
+    require(actor, "oncall.add_escalationpolicy")
     policy = EscalationPolicy(team=team, name=(name or "").strip(), description=description or "")
     errors = {}
     try:
@@ -183,7 +183,7 @@ def policy_update(
     steps: list[dict] | None = None,
 ) -> EscalationPolicy:
     """Change a policy; ``steps`` replaces all steps. Running pages keep their snapshot."""
-    require(actor, "warroom.change_escalationpolicy", policy)
+    require(actor, "oncall.change_escalationpolicy", policy)
     policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
     before = _steps_data(policy)
     if name is not None:

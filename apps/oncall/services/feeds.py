@@ -23,10 +23,10 @@ from icalendar import Calendar, Event
 
 from apps.accounts.policy import can
 from apps.core.events import record_event
-from apps.warroom import selectors
-from apps.warroom.models import CalendarFeed, FeedEmittedShift, Schedule
-from apps.warroom.rotation import FinalShift
-from apps.warroom.services._common import person_label, require
+from apps.oncall import selectors
+from apps.oncall.models import CalendarFeed, FeedEmittedShift, Schedule
+from apps.oncall.rotation import FinalShift
+from apps.oncall.services._common import person_label, require
 
 # Shifts that ended this long ago still appear, so a shift cut short keeps its UID.
 RECENT_PAST = timedelta(days=1)
@@ -48,12 +48,12 @@ def feed_create(
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.is_service_account:
         raise PermissionDenied(_("Only people have calendar feeds."))
     if kind == CalendarFeed.Kind.SCHEDULE:
-        require(actor, "warroom.view_schedule", schedule)
+        require(actor, "oncall.view_schedule", schedule)
         if schedule is None:
             raise ValidationError({"schedule": _("Choose a schedule.")})
         feed = CalendarFeed(kind=kind, schedule=schedule, owner=actor, days=days)
     elif kind == CalendarFeed.Kind.PERSON:
-        require(actor, "warroom.view_schedule")
+        require(actor, "oncall.view_schedule")
         feed = CalendarFeed(kind=kind, person=actor, owner=actor, days=days)
     else:
         raise ValidationError({"kind": _("Choose a schedule feed or a personal feed.")})
@@ -72,7 +72,7 @@ def feed_create(
 
 
 def _require_owner(actor, feed: CalendarFeed) -> None:
-    if getattr(actor, "pk", None) != feed.owner_id and not can(actor, "warroom.change_schedule"):
+    if getattr(actor, "pk", None) != feed.owner_id and not can(actor, "oncall.change_schedule"):
         raise PermissionDenied(_("Only the feed's owner may change it."))
 
 

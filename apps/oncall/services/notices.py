@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from apps.core.logging import get_logger
 from apps.notify.services import notify_people
-from apps.warroom import selectors
-from apps.warroom.models import Schedule
-from apps.warroom.services._common import person_label
+from apps.oncall import selectors
+from apps.oncall.models import Schedule
+from apps.oncall.services._common import person_label
 
 log = get_logger(__name__)
 

@@ -22,9 +22,9 @@ from apps.core.events import record_event
 from apps.core.logging import get_logger
 from apps.notify.selectors import reachable_user_ids
 from apps.notify.services import notification_enqueue, notify_people
-from apps.warroom import selectors
-from apps.warroom.models import EscalationStep, Page, PageEvent, PageStepRun, Schedule
-from apps.warroom.services._common import person_label
+from apps.oncall import selectors
+from apps.oncall.models import EscalationStep, Page, PageEvent, PageStepRun, Schedule
+from apps.oncall.services._common import person_label
 
 log = get_logger(__name__)
 Kind = EscalationStep.Kind
@@ -66,7 +66,7 @@ def _schedule_step(page: Page) -> None:
     a task held unacknowledged longer than its visibility timeout to another worker. A
     longer wait arrives early, finds its step not yet due and queues itself again.
     """
-    from apps.warroom.tasks import page_step_task
+    from apps.oncall.tasks import page_step_task
 
     args = (page.pk, page.current_step, page.current_repeat)
     eta = page.next_run_at

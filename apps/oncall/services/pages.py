@@ -1,6 +1,6 @@
 """Pages: start one from a policy snapshot, acknowledge and resolve it.
 
-The steps themselves run in apps.warroom.services.page_steps (one Celery task each).
+The steps themselves run in apps.oncall.services.page_steps (one Celery task each).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import record_event
 from apps.core.logging import get_logger
-from apps.warroom.models import EscalationPolicy, EscalationStep, Page, PageEvent, Schedule, Team
-from apps.warroom.services._common import person_label, require
-from apps.warroom.services.escalation import step_snapshot
-from apps.warroom.services.page_steps import _event, _schedule_step
+from apps.oncall.models import EscalationPolicy, EscalationStep, Page, PageEvent, Schedule, Team
+from apps.oncall.services._common import person_label, require
+from apps.oncall.services.escalation import step_snapshot
+from apps.oncall.services.page_steps import _event, _schedule_step
 
 log = get_logger(__name__)
 Kind = EscalationStep.Kind
@@ -87,10 +87,10 @@ def page_trigger(
     """Page ``team`` with ``policy`` (default: the team's first policy).
 
     ``actor=None`` is the system (an alert routed by a later app); a person needs
-    ``warroom.trigger_page``. ``subject`` is any model instance the page is about.
+    ``oncall.trigger_page``. ``subject`` is any model instance the page is about.
     """
     if actor is not None:
-        require(actor, "warroom.trigger_page")
+        require(actor, "oncall.trigger_page")
     if not (title or "").strip():
         raise ValidationError({"title": _("Say what the page is about.")})
     if policy is None:
@@ -120,7 +120,7 @@ def page_trigger(
 def page_send_test(*, actor, team: Team) -> Page:
     """A test page: the team's channel, whoever is on call (primary) and the sender are
     told at once, through the same steps and outbox as a real page."""
-    require(actor, "warroom.send_test_page", team)
+    require(actor, "oncall.send_test_page", team)
     steps = []
     if team.channel_id:
         steps.append({"kind": Kind.NOTIFY_TEAM_CHANNEL, "label": _("War-room channel")})
@@ -172,7 +172,7 @@ def page_send_test(*, actor, team: Team) -> Page:
 @transaction.atomic
 def page_acknowledge(*, actor, page: Page, via: str = "portal") -> Page:
     """Stop the escalation: no later step runs. Acknowledging twice changes nothing."""
-    require(actor, "warroom.acknowledge_page")
+    require(actor, "oncall.acknowledge_page")
     page = Page.objects.select_for_update().get(pk=page.pk)
     if page.status == Page.Status.ACKNOWLEDGED:
         return page
@@ -207,7 +207,7 @@ def page_acknowledge(*, actor, page: Page, via: str = "portal") -> Page:
 
 @transaction.atomic
 def page_resolve(*, actor, page: Page, note: str = "") -> Page:
-    require(actor, "warroom.acknowledge_page")
+    require(actor, "oncall.acknowledge_page")
     page = Page.objects.select_for_update().get(pk=page.pk)
     if page.status == Page.Status.RESOLVED:
         return page

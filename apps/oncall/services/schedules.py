@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from apps.core.events import record_event
-from apps.warroom.models import (
+from apps.oncall.models import (
     LayerParticipant,
     LayerVersion,
     Membership,
@@ -20,8 +20,8 @@ from apps.warroom.models import (
     Schedule,
     Team,
 )
-from apps.warroom.services._common import require
-from apps.warroom.services.teams import LEAD_SCHEDULE_PERMS
+from apps.oncall.services._common import require
+from apps.oncall.services.teams import LEAD_SCHEDULE_PERMS
 
 # Fields of a layer version that an edit may change.
 LAYER_FIELDS = (
@@ -40,7 +40,7 @@ LAYER_FIELDS = (
 def schedule_create(
     *, actor, team: Team, kind: str, timezone_name: str, name: str = ""
 ) -> Schedule:
-    require(actor, "warroom.add_schedule")
+    require(actor, "oncall.add_schedule")
     schedule = Schedule(
         team=team,
         kind=kind,
@@ -69,7 +69,7 @@ def schedule_update(
 ) -> Schedule:
     """Rename, or move to another time zone. A new time zone applies from now on: every
     running layer gets a new version in it, and past shifts keep the old one."""
-    require(actor, "warroom.change_schedule", schedule)
+    require(actor, "oncall.change_schedule", schedule)
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     changed = {}
     if name is not None and name.strip() and name.strip() != schedule.name:
@@ -145,7 +145,7 @@ def _new_version(
 
 
 def _open_version(layer: RotationLayer) -> LayerVersion | None:
-    from apps.warroom.selectors import layer_open_version
+    from apps.oncall.selectors import layer_open_version
 
     return layer_open_version(layer)
 
@@ -218,7 +218,7 @@ def layer_create(
     end_date: date | None = None,
 ) -> RotationLayer:
     """Add a rotation layer; it takes effect now (its shifts follow from ``start_date``)."""
-    require(actor, "warroom.change_schedule", schedule)
+    require(actor, "oncall.change_schedule", schedule)
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     layer = RotationLayer.objects.create(
         schedule=schedule, created_by=actor if getattr(actor, "pk", None) else None
@@ -255,7 +255,7 @@ def layer_update(
 ) -> LayerVersion:
     """Change a layer from now on: the current version ends now, a new one starts now."""
     schedule = layer.schedule
-    require(actor, "warroom.change_schedule", schedule)
+    require(actor, "oncall.change_schedule", schedule)
     Schedule.objects.select_for_update().get(pk=schedule.pk)
     unknown = sorted(set(changes) - set(LAYER_FIELDS))
     if unknown:
@@ -290,7 +290,7 @@ def layer_update(
 def layer_end(*, actor, layer: RotationLayer) -> RotationLayer:
     """Stop a layer from now on; its past shifts stay."""
     schedule = layer.schedule
-    require(actor, "warroom.change_schedule", schedule)
+    require(actor, "oncall.change_schedule", schedule)
     Schedule.objects.select_for_update().get(pk=schedule.pk)
     now = timezone.now()
     ended = []
@@ -338,7 +338,7 @@ def override_create(
     The past is not rewritten: an override cannot end in the past, and one that starts in
     the past starts now.
     """
-    require(actor, "warroom.change_schedule", schedule)
+    require(actor, "oncall.change_schedule", schedule)
     errors: dict = {}
     if start is None:
         errors["start"] = _("Enter when the override starts.")
@@ -386,7 +386,7 @@ def override_create(
 @transaction.atomic
 def override_cancel(*, actor, override: Override) -> Override:
     """Stop an override from now on (one not started yet never counts)."""
-    require(actor, "warroom.change_schedule", override.schedule)
+    require(actor, "oncall.change_schedule", override.schedule)
     override = Override.objects.select_for_update().get(pk=override.pk)
     now = timezone.now()
     if override.cancelled_at is not None:

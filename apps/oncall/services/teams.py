@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.core.events import record_event
-from apps.warroom.models import LayerVersion, Membership, Team
-from apps.warroom.services._common import require
+from apps.oncall.models import LayerVersion, Membership, Team
+from apps.oncall.services._common import require
 
 # What a team lead may do on their own team's objects (django-guardian grants).
-LEAD_SCHEDULE_PERMS = ("warroom.change_schedule",)
-LEAD_POLICY_PERMS = ("warroom.change_escalationpolicy",)
-LEAD_TEAM_PERMS = ("warroom.send_test_page",)
+LEAD_SCHEDULE_PERMS = ("oncall.change_schedule",)
+LEAD_POLICY_PERMS = ("oncall.change_escalationpolicy",)
+LEAD_TEAM_PERMS = ("oncall.send_test_page",)
 
 
 def grant_lead_permissions(team: Team, user) -> None:
@@ -53,7 +53,7 @@ def _check_person(user, field: str) -> None:
 
 @transaction.atomic
 def team_create(*, actor, name: str, slug: str = "", description: str = "", lead=None) -> Team:
-    require(actor, "warroom.add_team")
+    require(actor, "oncall.add_team")
     team = Team(
         name=(name or "").strip(),
         slug=(slug or slugify(name or "")).strip(),
@@ -72,7 +72,7 @@ def team_update(
     *, actor, team: Team, name: str | None = None, description: str | None = None, channel=...
 ) -> Team:
     """Rename, describe or set the war-room channel (``channel=None`` clears it)."""
-    require(actor, "warroom.change_team", team)
+    require(actor, "oncall.change_team", team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     changed = {}
     if name is not None and name.strip() != team.name:
@@ -93,7 +93,7 @@ def team_update(
 
 @transaction.atomic
 def team_member_add(*, actor, team: Team, user) -> Membership:
-    require(actor, "warroom.change_team", team)
+    require(actor, "oncall.change_team", team)
     _check_person(user, "user")
     # Two adds of the same person at once: the second waits here and finds the first.
     team = Team.objects.select_for_update().get(pk=team.pk)
@@ -115,7 +115,7 @@ def team_member_add(*, actor, team: Team, user) -> Membership:
 @transaction.atomic
 def team_member_remove(*, actor, team: Team, user) -> None:
     """Take someone off a team; refused while they lead it or are in a current rotation."""
-    require(actor, "warroom.change_team", team)
+    require(actor, "oncall.change_team", team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     if team.lead_id == user.pk:
         raise ValidationError(
@@ -148,7 +148,7 @@ def team_member_remove(*, actor, team: Team, user) -> None:
 @transaction.atomic
 def team_set_lead(*, actor, team: Team, lead) -> Team:
     """Make ``lead`` (added as a member if needed) the lead; move the lead's grants."""
-    require(actor, "warroom.change_team", team)
+    require(actor, "oncall.change_team", team)
     team = Team.objects.select_for_update().get(pk=team.pk)
     if lead is not None:
         _check_person(lead, "lead")

@@ -13,16 +13,16 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
-from apps.warroom import selectors, services
-from apps.warroom.forms import (
+from apps.oncall import selectors, services
+from apps.oncall.forms import (
     LaunchChainForm,
     OverrideForm,
     TeamPersonForm,
     TriggerPageForm,
     apply_service_errors,
 )
-from apps.warroom.models import Team
-from apps.warroom.views._common import error_messages, require
+from apps.oncall.models import Team
+from apps.oncall.views._common import error_messages, require
 
 
 def _editable_schedules(user, team: Team):
@@ -76,8 +76,8 @@ def _board_context(request: HttpRequest, forms: dict | None = None) -> dict:
 def board(request: HttpRequest) -> HttpResponse:
     """Every team: who is on call now (primary and backup), the next handoffs, gaps and
     stretches where the person on call cannot be reached."""
-    require(request, "warroom.view_schedule")
-    return render(request, "warroom/board.html", _board_context(request))
+    require(request, "oncall.view_schedule")
+    return render(request, "oncall/board.html", _board_context(request))
 
 
 @login_required
@@ -85,11 +85,11 @@ def board(request: HttpRequest) -> HttpResponse:
 @one_submission
 def board_override(request: HttpRequest, slug: str) -> HttpResponse:
     """Create an override from the board, then show the board again."""
-    require(request, "warroom.view_schedule")
+    require(request, "oncall.view_schedule")
     team = get_object_or_404(Team, slug=slug)
     editable = _editable_schedules(request.user, team)
     if not editable:
-        require(request, "warroom.change_schedule")
+        require(request, "oncall.change_schedule")
     form = OverrideForm(
         request.POST,
         team=team,
@@ -117,19 +117,19 @@ def board_override(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect("warroom:board")
     return render(
-        request, "warroom/board.html", _board_context(request, {team.pk: form}), status=400
+        request, "oncall/board.html", _board_context(request, {team.pk: form}), status=400
     )
 
 
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    require(request, "warroom.view_team")
+    require(request, "oncall.view_team")
     team = get_object_or_404(Team.objects.select_related("lead", "channel"), slug=slug)
     info = selectors.team_on_call(team, timezone.now(), with_outlook=True)
     people = selectors.users_by_id(
         [s.user_id for s in (info.primary_shift, info.backup_shift) if s is not None]
     )
-    can_manage = can(request.user, "warroom.change_team", team)
+    can_manage = can(request.user, "oncall.change_team", team)
     members = team.memberships.select_related("user").order_by("user__username")
     context = {
         "team": team,
@@ -140,9 +140,9 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "policies": selectors.policy_list(user=request.user, team=team),
         "pages": selectors.page_list(user=request.user, filters={"team": team.slug})[:10],
         "can_manage": can_manage,
-        "can_test": can(request.user, "warroom.send_test_page", team),
-        "can_trigger": can(request.user, "warroom.trigger_page"),
-        "can_add_policy": can(request.user, "warroom.add_escalationpolicy"),
+        "can_test": can(request.user, "oncall.send_test_page", team),
+        "can_trigger": can(request.user, "oncall.trigger_page"),
+        "can_add_policy": can(request.user, "oncall.add_escalationpolicy"),
         "add_form": TeamPersonForm(prefix="add") if can_manage else None,
         "lead_form": TeamPersonForm(
             prefix="lead",
@@ -152,13 +152,13 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if can_manage
         else None,
         "launch_form": LaunchChainForm(prefix="launch")
-        if can(request.user, "warroom.add_escalationpolicy")
+        if can(request.user, "oncall.add_escalationpolicy")
         else None,
         "trigger_form": TriggerPageForm(team=team)
-        if can(request.user, "warroom.trigger_page")
+        if can(request.user, "oncall.trigger_page")
         else None,
     }
-    return render(request, "warroom/team_detail.html", context)
+    return render(request, "oncall/team_detail.html", context)
 
 
 @login_required
@@ -166,7 +166,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def team_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a member, remove one, or set the lead (``action`` says which)."""
     team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.change_team", team)
+    require(request, "oncall.change_team", team)
     action = request.POST.get("action")
     prefix = "lead" if action == "lead" else "add"
     queryset = team.members.all() if action in {"lead", "remove"} else None
@@ -199,7 +199,7 @@ def team_members(request: HttpRequest, slug: str) -> HttpResponse:
 @one_submission
 def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.send_test_page", team)
+    require(request, "oncall.send_test_page", team)
     page = services.page_send_test(actor=request.user, team=team)
     messages.success(request, _("Test page sent; its deliveries show below as they happen."))
     return redirect("warroom:page_detail", pk=page.pk)
@@ -210,7 +210,7 @@ def team_test_page(request: HttpRequest, slug: str) -> HttpResponse:
 @one_submission
 def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.trigger_page")
+    require(request, "oncall.trigger_page")
     form = TriggerPageForm(request.POST, team=team)
     if form.is_valid():
         try:
@@ -239,7 +239,7 @@ def team_trigger_page(request: HttpRequest, slug: str) -> HttpResponse:
 def team_launch_chain(request: HttpRequest, slug: str) -> HttpResponse:
     """Create the launch runbook's L1–L4 escalation policy for a team."""
     team = get_object_or_404(Team, slug=slug)
-    require(request, "warroom.add_escalationpolicy")
+    require(request, "oncall.add_escalationpolicy")
     form = LaunchChainForm(request.POST, prefix="launch")
     if form.is_valid():
         try:

@@ -12,17 +12,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.web.once import one_submission
-from apps.warroom import selectors, services
-from apps.warroom.forms import FeedForm, apply_service_errors
-from apps.warroom.models import CalendarFeed
-from apps.warroom.services.feeds import feed_path
-from apps.warroom.views._common import paginate, require
+from apps.oncall import selectors, services
+from apps.oncall.forms import FeedForm, apply_service_errors
+from apps.oncall.models import CalendarFeed
+from apps.oncall.services.feeds import feed_path
+from apps.oncall.views._common import paginate, require
 
 
 def _feeds_page(request, form, created_url=None, status=200):
     return render(
         request,
-        "warroom/feeds.html",
+        "oncall/feeds.html",
         {
             "page": paginate(request, selectors.feed_list(user=request.user)),
             "form": form,
@@ -37,7 +37,7 @@ def _feeds_page(request, form, created_url=None, status=200):
 @one_submission
 def feed_list(request: HttpRequest) -> HttpResponse:
     """My feeds; a new feed's URL is shown on the answer to its creation, once."""
-    require(request, "warroom.view_schedule")
+    require(request, "oncall.view_schedule")
     form = FeedForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():

@@ -12,28 +12,28 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
-from apps.warroom import selectors, services
-from apps.warroom.forms import (
+from apps.oncall import selectors, services
+from apps.oncall.forms import (
     PageFilterForm,
     PolicyForm,
     StepFormSet,
     apply_service_errors,
     step_initial,
 )
-from apps.warroom.models import EscalationPolicy, Page, Team
-from apps.warroom.views._common import error_messages, paginate, require
+from apps.oncall.models import EscalationPolicy, Page, Team
+from apps.oncall.views._common import error_messages, paginate, require
 
 
 @login_required
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.view_escalationpolicy")
+    require(request, "oncall.view_escalationpolicy")
     policy = get_object_or_404(selectors.policy_list(user=request.user), pk=pk)
     return render(
         request,
-        "warroom/policy_detail.html",
+        "oncall/policy_detail.html",
         {
             "policy": policy,
-            "can_edit": can(request.user, "warroom.change_escalationpolicy", policy),
+            "can_edit": can(request.user, "oncall.change_escalationpolicy", policy),
         },
     )
 
@@ -71,7 +71,7 @@ def _policy_form(request, *, team: Team, policy: EscalationPolicy | None):
     status = 400 if request.method == "POST" else 200
     return render(
         request,
-        "warroom/policy_form.html",
+        "oncall/policy_form.html",
         {"team": team, "policy": policy, "form": form, "formset": formset},
         status=status,
     )
@@ -80,7 +80,7 @@ def _policy_form(request, *, team: Team, policy: EscalationPolicy | None):
 @login_required
 @one_submission
 def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
-    require(request, "warroom.add_escalationpolicy")
+    require(request, "oncall.add_escalationpolicy")
     team = get_object_or_404(Team, slug=slug)
     return _policy_form(request, team=team, policy=None)
 
@@ -88,13 +88,13 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(EscalationPolicy.objects.select_related("team"), pk=pk)
-    require(request, "warroom.change_escalationpolicy", policy)
+    require(request, "oncall.change_escalationpolicy", policy)
     return _policy_form(request, team=policy.team, policy=policy)
 
 
 @login_required
 def page_list(request: HttpRequest) -> HttpResponse:
-    require(request, "warroom.view_page")
+    require(request, "oncall.view_page")
     filters = PageFilterForm(request.GET or None)
     wanted = {}
     if filters.is_valid():
@@ -105,24 +105,24 @@ def page_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "warroom/page_list.html",
+        "oncall/page_list.html",
         {"page": page, "filters": filters, "query": query.urlencode()},
     )
 
 
 @login_required
 def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.view_page")
+    require(request, "oncall.view_page")
     page = get_object_or_404(selectors.page_list(user=request.user), pk=pk)
     return render(
         request,
-        "warroom/page_detail.html",
+        "oncall/page_detail.html",
         {
             "page": page,
             "events": page.events.select_related("actor"),
             "deliveries": selectors.page_deliveries(user=request.user, page=page)[:200],
             "steps": page.steps,
-            "can_ack": can(request.user, "warroom.acknowledge_page"),
+            "can_ack": can(request.user, "oncall.acknowledge_page"),
         },
     )
 
@@ -130,7 +130,7 @@ def page_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.acknowledge_page")
+    require(request, "oncall.acknowledge_page")
     page = get_object_or_404(Page, pk=pk)
     try:
         services.page_acknowledge(actor=request.user, page=page, via="portal")
@@ -144,7 +144,7 @@ def page_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def page_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, "warroom.acknowledge_page")
+    require(request, "oncall.acknowledge_page")
     page = get_object_or_404(Page, pk=pk)
     services.page_resolve(actor=request.user, page=page, note=request.POST.get("note", "")[:300])
     messages.success(request, _("Page resolved."))
@@ -158,7 +158,7 @@ def page_ack_link(request: HttpRequest, token: str) -> HttpResponse:
     The token only finds the page; the verified login is what authorises. Following the
     link twice is harmless (acknowledging is idempotent).
     """
-    require(request, "warroom.acknowledge_page")
+    require(request, "oncall.acknowledge_page")
     page = Page.objects.filter(ack_token=token).first() if len(token) <= 64 else None
     if page is None:
         raise Http404

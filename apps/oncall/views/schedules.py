@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.web.once import one_submission
-from apps.warroom import selectors, services
-from apps.warroom.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
-from apps.warroom.models import Override, RotationLayer, Schedule
-from apps.warroom.views._common import error_messages, require
+from apps.oncall import selectors, services
+from apps.oncall.forms import LayerForm, OverrideForm, ScheduleForm, apply_service_errors
+from apps.oncall.models import Override, RotationLayer, Schedule
+from apps.oncall.views._common import error_messages, require
 
 OUTLOOK = timedelta(days=14)
 
@@ -30,7 +30,7 @@ def _schedule(pk) -> Schedule:
 def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Layers, overrides, the final schedule for the next 14 days, its gaps and the
     stretches whose person cannot be reached."""
-    require(request, "warroom.view_schedule")
+    require(request, "oncall.view_schedule")
     schedule = _schedule(pk)
     now = timezone.now()
     outlook = selectors.coverage(schedule, now, now + OUTLOOK)
@@ -67,13 +67,13 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "now": now,
     }
-    return render(request, "warroom/schedule_detail.html", context)
+    return render(request, "oncall/schedule_detail.html", context)
 
 
 @login_required
 def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    require(request, "oncall.change_schedule", schedule)
     form = ScheduleForm(
         request.POST or None, initial={"name": schedule.name, "timezone": schedule.timezone}
     )
@@ -90,13 +90,13 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Schedule saved."))
             return redirect("warroom:schedule_detail", pk=schedule.pk)
-    return render(request, "warroom/schedule_form.html", {"schedule": schedule, "form": form})
+    return render(request, "oncall/schedule_form.html", {"schedule": schedule, "form": form})
 
 
 def _layer_form_page(request, schedule, form, layer=None, status=200):
     return render(
         request,
-        "warroom/layer_form.html",
+        "oncall/layer_form.html",
         {"schedule": schedule, "form": form, "layer": layer},
         status=status,
     )
@@ -106,7 +106,7 @@ def _layer_form_page(request, schedule, form, layer=None, status=200):
 @one_submission
 def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    require(request, "oncall.change_schedule", schedule)
     form = LayerForm(request.POST or None, team=schedule.team)
     if request.method == "POST":
         if form.is_valid():
@@ -125,7 +125,7 @@ def layer_new(request: HttpRequest, pk: int) -> HttpResponse:
 def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     layer = get_object_or_404(RotationLayer.objects.select_related("schedule__team"), pk=pk)
     schedule = layer.schedule
-    require(request, "warroom.change_schedule", schedule)
+    require(request, "oncall.change_schedule", schedule)
     current = selectors.layer_open_version(layer)
     if current is None:
         messages.error(request, _("This layer has ended; add a new layer instead."))
@@ -154,7 +154,7 @@ def layer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
     layer = get_object_or_404(RotationLayer.objects.select_related("schedule"), pk=pk)
-    require(request, "warroom.change_schedule", layer.schedule)
+    require(request, "oncall.change_schedule", layer.schedule)
     services.layer_end(actor=request.user, layer=layer)
     messages.success(request, _("Layer ended from now on; past shifts stay."))
     return redirect("warroom:schedule_detail", pk=layer.schedule_id)
@@ -164,7 +164,7 @@ def layer_end(request: HttpRequest, pk: int) -> HttpResponse:
 @one_submission
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _schedule(pk)
-    require(request, "warroom.change_schedule", schedule)
+    require(request, "oncall.change_schedule", schedule)
     form = OverrideForm(
         request.POST or None,
         team=schedule.team,
@@ -189,7 +189,7 @@ def override_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("warroom:schedule_detail", pk=schedule.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "warroom/override_form.html", {"schedule": schedule, "form": form}, status=status
+        request, "oncall/override_form.html", {"schedule": schedule, "form": form}, status=status
     )
 
 
@@ -197,7 +197,7 @@ def override_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def override_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(Override.objects.select_related("schedule"), pk=pk)
-    require(request, "warroom.change_schedule", override.schedule)
+    require(request, "oncall.change_schedule", override.schedule)
     try:
         services.override_cancel(actor=request.user, override=override)
     except ValidationError as error:

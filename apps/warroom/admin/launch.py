@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from apps.oncall.admin import ReadOnlyAdmin, ReadOnlyInline
 from apps.warroom import models
-from apps.warroom.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class LaunchPhaseInline(ReadOnlyInline):

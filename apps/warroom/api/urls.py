@@ -1,10 +1,50 @@
-"""Launch-plan endpoints under /v1/launches/ (added to apps.warroom.api.urls)."""
+"""War-room endpoints under /v1/ (namespace "api"): checklists and launch plans."""
 
 from django.urls import path
 
-from apps.warroom.api import views_launch as launch
+from apps.warroom.api.views import checklists, launch
 
-launch_urlpatterns = [
+urlpatterns = [
+    path(
+        "checklists/templates/",
+        checklists.ChecklistTemplateListView.as_view(),
+        name="warroom_checklist_templates",
+    ),
+    path(
+        "checklists/templates/<slug:slug>",
+        checklists.ChecklistTemplateDetailView.as_view(),
+        name="warroom_checklist_template",
+    ),
+    path(
+        "checklists/runs/",
+        checklists.ChecklistRunListView.as_view(),
+        name="warroom_checklist_runs",
+    ),
+    path(
+        "checklists/runs/<int:pk>",
+        checklists.ChecklistRunDetailView.as_view(),
+        name="warroom_checklist_run",
+    ),
+    path(
+        "checklists/runs/<int:pk>/items/<int:position>",
+        checklists.ChecklistItemMarkView.as_view(),
+        name="warroom_checklist_item_mark",
+    ),
+    path(
+        "checklists/runs/<int:pk>/complete",
+        checklists.ChecklistRunCompleteView.as_view(),
+        name="warroom_checklist_run_complete",
+    ),
+    path(
+        "checklists/runs/<int:pk>/abandon",
+        checklists.ChecklistRunAbandonView.as_view(),
+        name="warroom_checklist_run_abandon",
+    ),
+    path(
+        "checklists/runs/<int:pk>/report.md",
+        checklists.ChecklistRunReportView.as_view(),
+        name="warroom_checklist_run_report",
+    ),
     path("launches/", launch.LaunchListView.as_view(), name="warroom_launches"),
     path("launches/log/", launch.WarRoomLogView.as_view(), name="warroom_launch_log_all"),
     path("launches/<int:pk>", launch.LaunchDetailView.as_view(), name="warroom_launch"),

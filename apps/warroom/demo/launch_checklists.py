@@ -8,9 +8,9 @@ a demo launch that already has a go/no-go run is kept as it is.
 from __future__ import annotations
 
 from apps.warroom import services
-from apps.warroom.launch_demo import DEMO_LAUNCH_NAME
+from apps.warroom.demo.launch import DEMO_LAUNCH_NAME
 from apps.warroom.models import ChecklistRun, ChecklistTemplate, LaunchPlan
-from apps.warroom.services.checklist_launch import GO_NO_GO_SLUG
+from apps.warroom.services.launch_checklists import GO_NO_GO_SLUG
 
 MARKS = (
     (1, "Error rate 0.2% over the last 15 min on prod-canary.", "grafana: api-errors, 15 min"),

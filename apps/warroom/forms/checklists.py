@@ -14,8 +14,8 @@ from apps.warroom.models import (
     LaunchPlan,
 )
 from apps.warroom.models.checklists import MARK_RESULTS
-from apps.warroom.services.checklist_launch import LAUNCH_STATUSES_TAKING_RUNS
 from apps.warroom.services.checklists import MAX_EVIDENCE_TEXT, MAX_LABEL, MAX_NOTE
+from apps.warroom.services.launch_checklists import LAUNCH_STATUSES_TAKING_RUNS
 
 
 class LaunchChoiceField(forms.ModelChoiceField):

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.warroom.forms import MemberChoiceField, local_datetime_field
+from apps.oncall.forms import MemberChoiceField, local_datetime_field
+from apps.oncall.models import Team
 from apps.warroom.launch_time import FORMAT_HELP, format_offset, parse_offset
-from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask, Team
+from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask
 
 User = get_user_model()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import record_event
 from apps.core.logging import get_logger
+from apps.oncall.models import Team
 from apps.warroom import launch_template
 from apps.warroom.launch_time import UNITS, format_offset
 from apps.warroom.models import (
@@ -26,7 +27,6 @@ from apps.warroom.models import (
     LaunchPlan,
     LaunchTask,
     RollbackCriterion,
-    Team,
 )
 from apps.warroom.services._common import person_label, require
 from apps.warroom.services.launch_access import (

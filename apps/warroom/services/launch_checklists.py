@@ -19,12 +19,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from apps.warroom.models import (
-    ChecklistRun,
-    ChecklistRunItem,
-    LaunchLogEntry,
-    LaunchPlan,
-)
+from apps.warroom.models import ChecklistRun, ChecklistRunItem, LaunchLogEntry, LaunchPlan
 from apps.warroom.services._common import person_label
 from apps.warroom.services.launch_log import write_log
 

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
+from apps.oncall.forms import apply_service_errors
 from apps.warroom import checklist_report, services
-from apps.warroom import selectors_checklists as selectors
-from apps.warroom.forms import apply_service_errors
-from apps.warroom.forms_checklists import (
+from apps.warroom.forms.checklists import (
     ItemMarkForm,
     RunAbandonForm,
     RunCompleteForm,
@@ -29,6 +28,7 @@ from apps.warroom.forms_checklists import (
     template_item_initial,
 )
 from apps.warroom.models import ChecklistItemMark, ChecklistRun, ChecklistRunItem
+from apps.warroom.selectors import checklists as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION, run_outcome
 from apps.warroom.views._common import error_messages, paginate, require
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
 from apps.core.web.once import one_submission
-from apps.warroom import selectors_checklists, services
-from apps.warroom import selectors_launch as selectors
-from apps.warroom.forms import apply_service_errors
-from apps.warroom.forms_launch import (
+from apps.oncall.forms import apply_service_errors
+from apps.oncall.models import Membership
+from apps.warroom import services
+from apps.warroom.forms.launch import (
     LaunchPlanCreateForm,
     LaunchPlanEditForm,
     LaunchStatusForm,
@@ -27,8 +27,9 @@ from apps.warroom.forms_launch import (
     TaskStatusForm,
 )
 from apps.warroom.launch_time import countdown_parts
-from apps.warroom.models import ChecklistTemplate, LaunchPlan, LaunchTask, Membership
-from apps.warroom.services.checklist_launch import LAUNCH_SHORTCUT_SLUGS, launch_takes_runs
+from apps.warroom.models import ChecklistTemplate, LaunchPlan, LaunchTask
+from apps.warroom.selectors import checklists as selectors_checklists
+from apps.warroom.selectors import launch as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION
 from apps.warroom.services.launch import TRANSITIONS
 from apps.warroom.services.launch_access import (
@@ -40,6 +41,7 @@ from apps.warroom.services.launch_access import (
     can_append_log,
     can_set_task_status,
 )
+from apps.warroom.services.launch_checklists import LAUNCH_SHORTCUT_SLUGS, launch_takes_runs
 from apps.warroom.views._common import paginate, require
 
 

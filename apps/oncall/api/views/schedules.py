@@ -15,15 +15,15 @@ from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params, text_filter
 from apps.core.api.schema import error_responses
-from apps.warroom import selectors, services
-from apps.warroom.api.common import (
+from apps.oncall import selectors, services
+from apps.oncall.api.common import (
     PEOPLE_ONLY_AUTH,
     TAGS_ONCALL,
     WarroomView,
     shift_data,
     shifts_data,
 )
-from apps.warroom.api.serializers import (
+from apps.oncall.api.serializers import (
     FeedCreatedSerializer,
     FeedCreateSerializer,
     FeedSerializer,
@@ -37,11 +37,11 @@ from apps.warroom.api.serializers import (
     ScheduleUpdateSerializer,
     person,
 )
-from apps.warroom.models import CalendarFeed, Override, RotationLayer, Schedule, Team
-from apps.warroom.services.feeds import feed_path
+from apps.oncall.models import CalendarFeed, Override, RotationLayer, Schedule, Team
+from apps.oncall.services.feeds import feed_path
 
-READ = Rule(perm="warroom.view_schedule", scope="oncall:read")
-EDIT = Rule(perm="warroom.change_schedule", scope=None, object_level=True)
+READ = Rule(perm="oncall.view_schedule", scope="oncall:read")
+EDIT = Rule(perm="oncall.change_schedule", scope=None, object_level=True)
 MAX_WINDOW = timedelta(days=92)
 
 
@@ -110,7 +110,7 @@ class OnCallNowView(WarroomView):
 
 class ScheduleListView(WarroomView):
     queryset = Schedule.objects.none()  # for the schema; reads go through selectors
-    action_rules = {"get": READ, "post": Rule(perm="warroom.add_schedule", scope=None)}
+    action_rules = {"get": READ, "post": Rule(perm="oncall.add_schedule", scope=None)}
 
     @extend_schema(
         tags=TAGS_ONCALL,
@@ -378,7 +378,7 @@ class FeedListView(WarroomView):
     """The caller's calendar feeds; creating one returns its secret URL once."""
 
     queryset = CalendarFeed.objects.none()  # for the schema; reads go through selectors
-    action_rules = {"get": PERSON_ONLY, "post": Rule(perm="warroom.view_schedule", scope=None)}
+    action_rules = {"get": PERSON_ONLY, "post": Rule(perm="oncall.view_schedule", scope=None)}
 
     @extend_schema(
         tags=TAGS_ONCALL,

@@ -10,14 +10,14 @@ from apps.accounts.api.permissions import Rule
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
-from apps.warroom import services
-from apps.warroom.api.common import (
+from apps.oncall import services
+from apps.oncall.api.common import (
     PEOPLE_ONLY_AUTH,
     TAGS_ESCALATION,
     TAGS_TEAMS,
     WarroomView,
 )
-from apps.warroom.api.serializers import (
+from apps.oncall.api.serializers import (
     PageCreateSerializer,
     PageDetailSerializer,
     PageFilterSerializer,
@@ -32,13 +32,13 @@ from apps.warroom.api.serializers import (
     TeamSerializer,
     TeamUpdateSerializer,
 )
-from apps.warroom.models import EscalationPolicy, Page, Team
+from apps.oncall.models import EscalationPolicy, Page, Team
 
-TEAM_READ = Rule(perm="warroom.view_team", scope="oncall:read")
-TEAM_EDIT = Rule(perm="warroom.change_team", scope=None)
-POLICY_READ = Rule(perm="warroom.view_escalationpolicy", scope="oncall:read")
-PAGE_READ = Rule(perm="warroom.view_page", scope="oncall:read")
-PAGE_ACK = Rule(perm="warroom.acknowledge_page", scope=None)
+TEAM_READ = Rule(perm="oncall.view_team", scope="oncall:read")
+TEAM_EDIT = Rule(perm="oncall.change_team", scope=None)
+POLICY_READ = Rule(perm="oncall.view_escalationpolicy", scope="oncall:read")
+PAGE_READ = Rule(perm="oncall.view_page", scope="oncall:read")
+PAGE_ACK = Rule(perm="oncall.acknowledge_page", scope=None)
 
 
 def _teams():
@@ -47,7 +47,7 @@ def _teams():
 
 class TeamListView(WarroomView):
     queryset = Team.objects.none()  # for the schema; reads build their own
-    action_rules = {"get": TEAM_READ, "post": Rule(perm="warroom.add_team", scope=None)}
+    action_rules = {"get": TEAM_READ, "post": Rule(perm="oncall.add_team", scope=None)}
 
     @extend_schema(
         tags=TAGS_TEAMS,
@@ -157,7 +157,7 @@ class TeamLeadView(WarroomView):
 
 
 class TeamTestPageView(WarroomView):
-    action_rules = {"post": Rule(perm="warroom.send_test_page", scope=None, object_level=True)}
+    action_rules = {"post": Rule(perm="oncall.send_test_page", scope=None, object_level=True)}
 
     @extend_schema(
         tags=TAGS_ESCALATION,
@@ -181,7 +181,7 @@ class PolicyListView(WarroomView):
     queryset = EscalationPolicy.objects.none()  # for the schema; reads build their own
     action_rules = {
         "get": POLICY_READ,
-        "post": Rule(perm="warroom.add_escalationpolicy", scope=None),
+        "post": Rule(perm="oncall.add_escalationpolicy", scope=None),
     }
 
     @extend_schema(
@@ -229,7 +229,7 @@ class PolicyListView(WarroomView):
 class PolicyDetailView(WarroomView):
     action_rules = {
         "get": POLICY_READ,
-        "patch": Rule(perm="warroom.change_escalationpolicy", scope=None, object_level=True),
+        "patch": Rule(perm="oncall.change_escalationpolicy", scope=None, object_level=True),
     }
 
     def _policies(self):
@@ -270,7 +270,7 @@ class PolicyDetailView(WarroomView):
 
 class PageListView(WarroomView):
     queryset = Page.objects.none()  # for the schema; reads build their own
-    action_rules = {"get": PAGE_READ, "post": Rule(perm="warroom.trigger_page", scope=None)}
+    action_rules = {"get": PAGE_READ, "post": Rule(perm="oncall.trigger_page", scope=None)}
 
     @extend_schema(
         tags=TAGS_ESCALATION,

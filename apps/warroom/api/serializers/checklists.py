@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.core.api.input import JsonInput
 from apps.core.api.query import text_filter, yes_no_filter
-from apps.warroom.api.serializers import PersonSerializer
+from apps.oncall.api.serializers import PersonSerializer
 from apps.warroom.models import (
     ChecklistItemMark,
     ChecklistRun,

@@ -14,7 +14,8 @@ from rest_framework import serializers
 
 from apps.core.api.input import JsonInput
 from apps.core.api.query import yes_no_filter
-from apps.warroom.api.serializers import PersonSerializer, person
+from apps.oncall.api.serializers import PersonSerializer, person
+from apps.oncall.models import Team
 from apps.warroom.launch_time import FORMAT_HELP, countdown_parts, format_offset, parse_offset
 from apps.warroom.models import (
     ChecklistRun,
@@ -23,7 +24,6 @@ from apps.warroom.models import (
     LaunchPlan,
     LaunchTask,
     RollbackCriterion,
-    Team,
 )
 
 User = get_user_model()
@@ -201,7 +201,7 @@ class LaunchPlanDetailSerializer(LaunchPlanSerializer):
 
     @extend_schema_field(CountdownSerializer)
     def get_countdown(self, plan) -> dict:
-        from apps.warroom.selectors_launch import current_phase
+        from apps.warroom.selectors.launch import current_phase
 
         now = timezone.now()
         parts = countdown_parts(plan.t0, now)

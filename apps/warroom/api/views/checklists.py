@@ -24,10 +24,9 @@ from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
+from apps.oncall.api.common import PEOPLE_ONLY_AUTH, WarroomView
 from apps.warroom import checklist_report, services
-from apps.warroom import selectors_checklists as selectors
-from apps.warroom.api.common import PEOPLE_ONLY_AUTH, WarroomView
-from apps.warroom.api.serializers_checklists import (
+from apps.warroom.api.serializers.checklists import (
     ChecklistItemMarkInputSerializer,
     ChecklistRunAbandonSerializer,
     ChecklistRunCompleteSerializer,
@@ -40,6 +39,7 @@ from apps.warroom.api.serializers_checklists import (
     ChecklistTemplateSerializer,
 )
 from apps.warroom.models import ChecklistRun, ChecklistTemplate
+from apps.warroom.selectors import checklists as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION
 
 TAGS = ["checklists"]

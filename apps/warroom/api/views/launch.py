@@ -17,10 +17,9 @@ from apps.accounts.api.permissions import Rule
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
-from apps.warroom import selectors_launch as selectors
+from apps.oncall.api.common import PEOPLE_ONLY_AUTH, WarroomView
 from apps.warroom import services
-from apps.warroom.api.common import PEOPLE_ONLY_AUTH, WarroomView
-from apps.warroom.api.serializers_launch import (
+from apps.warroom.api.serializers.launch import (
     GlobalLogAppendSerializer,
     LaunchFilterSerializer,
     LaunchLogEntrySerializer,
@@ -40,6 +39,7 @@ from apps.warroom.api.serializers_launch import (
     WarRoomLogFilterSerializer,
 )
 from apps.warroom.models import ChecklistRun, LaunchLogEntry, LaunchPlan, LaunchTask
+from apps.warroom.selectors import launch as selectors
 from apps.warroom.services.launch_access import (
     PERM_ADD,
     PERM_CHANGE,
