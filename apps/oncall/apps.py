@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as django_apps
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -11,6 +12,7 @@ class OncallConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from apps.audit.labels import register_former_label
         from apps.core import labels, navigation
         from apps.oncall import models
         from apps.oncall.forms import DAY_CHOICES
@@ -31,6 +33,11 @@ class OncallConfig(AppConfig):
         auditlog.register(models.EscalationStep)
         auditlog.register(models.Page, exclude_fields=["ack_token"])
         auditlog.register(models.CalendarFeed, exclude_fields=["token_hash", "last_fetched_at"])
+
+        # Audit events and access records written before on call left the war room keep the
+        # label they were hashed with (warroom.<model>); the trail's type filter finds them.
+        for model in django_apps.get_app_config(self.label).get_models():
+            register_former_label(model._meta.label_lower, f"warroom.{model._meta.model_name}")
 
         # The navigation keys and URL names stay those of the war room, where these pages
         # lived first (same paths, same "warroom" URL namespace).
