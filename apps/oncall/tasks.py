@@ -1,4 +1,8 @@
-"""Celery tasks of the war room: page steps, the page sweep, gap reports, shift notices."""
+"""Celery tasks of on call: page steps, the page sweep, gap reports, shift notices.
+
+Their names keep the "warroom." prefix they had before on call became its own app, so
+messages queued before a deploy and the beat schedule still find them.
+"""
 
 from __future__ import annotations
 
