@@ -22,19 +22,11 @@ from apps.core.events import record_access
 from apps.flags.models import Flag, ScheduledFlagChange
 from apps.notify.models import Channel, OutboxMessage
 from apps.notify.services import channel_create
+from apps.oncall import services as oncall_services
+from apps.oncall.models import EscalationPolicy, Page, RotationLayer, Schedule, Team
 from apps.seedconfig.models import ConfigVersion
 from apps.support.models import CannedReply, Customer, Transaction
-from apps.warroom import services as warroom_services
-from apps.warroom.models import (
-    ChecklistRun,
-    ChecklistTemplate,
-    EscalationPolicy,
-    LaunchPlan,
-    Page,
-    RotationLayer,
-    Schedule,
-    Team,
-)
+from apps.warroom.models import ChecklistRun, ChecklistTemplate, LaunchPlan
 
 User = get_user_model()
 admin = User.objects.get(username="admin")
@@ -53,7 +45,7 @@ spare, _spare_plaintext = token_services.token_create(
 
 schedule = Schedule.objects.order_by("pk").first()
 now = timezone.now()
-override = warroom_services.override_create(
+override = oncall_services.override_create(
     actor=admin,
     schedule=schedule,
     user=schedule.team.memberships.order_by("pk").first().user,
@@ -61,9 +53,9 @@ override = warroom_services.override_create(
     end=now + timedelta(days=2, hours=4),
     reason="fuzzing",
 )
-feed, _feed_token = warroom_services.feed_create(actor=admin, kind="person", schedule=None, days=30)
+feed, _feed_token = oncall_services.feed_create(actor=admin, kind="person", schedule=None, days=30)
 team = Team.objects.order_by("pk").first()
-page = Page.objects.order_by("pk").first() or warroom_services.page_trigger(
+page = Page.objects.order_by("pk").first() or oncall_services.page_trigger(
     actor=admin, team=team, title="Fuzzing page", details="", policy=None
 )
 plan = LaunchPlan.objects.order_by("pk").first()

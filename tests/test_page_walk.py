@@ -108,7 +108,7 @@ def _far_future_rows(users) -> None:
     """Rows with an end on 9999-12-31, written past the services as old data would be."""
     from apps.approvals.models import FreezeWindow
     from apps.flags.models import Flag, FlagState, StateSource
-    from apps.warroom.models import Override, Team
+    from apps.oncall.models import Override, Team
 
     now = timezone.now()
     FlagState.objects.create(
@@ -145,12 +145,12 @@ def _far_future_rows(users) -> None:
 def _extra_objects(users) -> dict:
     """Objects the demo does not make but whose pages the walk must see."""
     from apps.accounts.services.tokens import service_account_create, token_create
-    from apps.warroom import services as warroom
-    from apps.warroom.models import EscalationPolicy, Team
+    from apps.oncall import services as oncall
+    from apps.oncall.models import EscalationPolicy, Team
 
     backend = Team.objects.get(slug="backend")
     policy = EscalationPolicy.objects.filter(team=backend).first()
-    page = warroom.page_trigger(
+    page = oncall.page_trigger(
         actor=users["ops"], team=backend, title="Walk: indexer lag", details="", policy=policy
     )
     account = service_account_create(actor=users["admin"], username="walk-robot")

@@ -41,13 +41,13 @@ _EVERYONE = {
     "approvals.view_changerequest",
     "seedconfig.view_config",
     # War room: everyone sees who is on call and pages, and can acknowledge a page.
-    "warroom.view_team",
-    "warroom.view_schedule",
-    "warroom.view_rotationlayer",
-    "warroom.view_override",
-    "warroom.view_escalationpolicy",
-    "warroom.view_page",
-    "warroom.acknowledge_page",
+    "oncall.view_team",
+    "oncall.view_schedule",
+    "oncall.view_rotationlayer",
+    "oncall.view_override",
+    "oncall.view_escalationpolicy",
+    "oncall.view_page",
+    "oncall.acknowledge_page",
     # Launch plans and the war-room log: everyone sees them.
     "warroom.view_launchplan",
     "warroom.view_launchlogentry",
@@ -74,15 +74,15 @@ _FLAGS_OPERATE = {
 # War room: who runs teams, schedules and policies (team leads also get per-object
 # grants on their own team's schedules and policies through django-guardian).
 _WARROOM_MANAGE = {
-    "warroom.add_team",
-    "warroom.change_team",
-    "warroom.add_schedule",
-    "warroom.change_schedule",
-    "warroom.add_escalationpolicy",
-    "warroom.change_escalationpolicy",
-    "warroom.trigger_page",
-    "warroom.send_test_page",
-    "warroom.view_calendarfeed",
+    "oncall.add_team",
+    "oncall.change_team",
+    "oncall.add_schedule",
+    "oncall.change_schedule",
+    "oncall.add_escalationpolicy",
+    "oncall.change_escalationpolicy",
+    "oncall.trigger_page",
+    "oncall.send_test_page",
+    "oncall.view_calendarfeed",
 }
 
 # War room checklists: who starts runs and marks their items (finance too: the daily
@@ -186,7 +186,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _FLAGS_BLOCK
     | _SUPPORT_READ
     | {
-        "warroom.trigger_page",
+        "oncall.trigger_page",
         "approvals.grant_freeze_exception",
         "approvals.manage_freeze",
         "audit.view_audit_trail",

@@ -20,6 +20,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.labels import labels_for
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
 
 OBJECT_TYPE_VALIDATOR = RegexValidator(
@@ -69,7 +70,8 @@ class TrailFilterSet(django_filters.FilterSet):
         return queryset.filter(actor__username__iexact=value.strip())
 
     def filter_object_type(self, queryset, name, value):
-        return queryset.filter(**{self.type_field: value.strip().lower()})
+        # Rows written before a model moved apps keep their old label (apps.audit.labels).
+        return queryset.filter(**{f"{self.type_field}__in": labels_for(value)})
 
     def filter_object_id(self, queryset, name, value):
         return queryset.filter(**{self.id_field: value.strip()})

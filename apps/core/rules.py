@@ -16,10 +16,10 @@ A portal page declares its rule with ``page_rule``::
                post=Rule(perm="warroom.change_launchplan"))
     def launch_edit(request, pk): ...
 
-    @page_rule(Rule(perm="warroom.change_schedule", object_level=True))
+    @page_rule(Rule(perm="oncall.change_schedule", object_level=True))
     def schedule_edit(request, pk):
         schedule = get_object_or_404(...)
-        check_object(request, "warroom.change_schedule", schedule)
+        check_object(request, "oncall.change_schedule", schedule)
 
 and a class-based page sets ``page_rules = {"*": Rule(...)}`` (or per method). A page that
 declares nothing is refused for everyone.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from apps.accounts.policy import can
 from apps.core.rules import ANY_VERIFIED, Rule, page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.core.web.once import one_submission
+from apps.core.web.pages import paginate
 from apps.notify import selectors, services
 from apps.notify.forms import (
     ChannelForm,
@@ -21,12 +21,6 @@ from apps.notify.forms import (
     OutboxFilterForm,
 )
 from apps.notify.models import ContactMethod
-
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _error_message(request: HttpRequest, error: ValidationError) -> None:
@@ -39,7 +33,7 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 
 @page_rule("notify.view_channel")
 def channel_list(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.channel_list(user=request.user))
+    page = paginate(request, selectors.channel_list(user=request.user))
     return render(
         request,
         "notify/channel_list.html",
@@ -128,7 +122,7 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 def outbox(request: HttpRequest) -> HttpResponse:
     filters = OutboxFilterForm(request.GET or None)
     status = filters.cleaned_data.get("status") if filters.is_valid() else None
-    page = _page(request, selectors.outbox_list(user=request.user, status=status))
+    page = paginate(request, selectors.outbox_list(user=request.user, status=status))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -171,7 +165,7 @@ def contact_methods(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Contact method added."))
             return redirect("notify:contact_methods")
-    page = _page(request, selectors.contact_method_list(user=request.user))
+    page = paginate(request, selectors.contact_method_list(user=request.user))
     return render(request, "notify/contact_methods.html", {"form": form, "page": page})
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.display import person_label
 from apps.warroom.models import ChecklistRun, ChecklistRunItem
-from apps.warroom.services._common import person_label
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"

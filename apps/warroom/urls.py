@@ -1,43 +1,15 @@
-"""War-room pages under /warroom/."""
+"""War-room pages under /warroom/: checklists, the launch plan and the war-room log.
 
-from django.urls import path, re_path
+Mounted with the on-call pages (apps.oncall.urls) as one "warroom" namespace by the
+project URL map.
+"""
 
-from apps.warroom.urls_launch import launch_urlpatterns
-from apps.warroom.views import board, feeds, paging, schedules
+from django.urls import path
+
 from apps.warroom.views import checklists as checklist_views
-
-app_name = "warroom"
+from apps.warroom.views import launch
 
 urlpatterns = [
-    path("", board.board, name="board"),
-    path("teams/<slug:slug>/", board.team_detail, name="team_detail"),
-    path("teams/<slug:slug>/override", board.board_override, name="board_override"),
-    path("teams/<slug:slug>/members", board.team_members, name="team_members"),
-    path("teams/<slug:slug>/test-page", board.team_test_page, name="team_test_page"),
-    path("teams/<slug:slug>/page", board.team_trigger_page, name="team_trigger_page"),
-    path("teams/<slug:slug>/policies/new", paging.policy_new, name="policy_new"),
-    path(
-        "teams/<slug:slug>/policies/launch-chain",
-        board.team_launch_chain,
-        name="team_launch_chain",
-    ),
-    path("schedules/<int:pk>/", schedules.schedule_detail, name="schedule_detail"),
-    path("schedules/<int:pk>/edit", schedules.schedule_edit, name="schedule_edit"),
-    path("schedules/<int:pk>/layers/new", schedules.layer_new, name="layer_new"),
-    path("schedules/<int:pk>/overrides/new", schedules.override_new, name="override_new"),
-    path("layers/<int:pk>/edit", schedules.layer_edit, name="layer_edit"),
-    path("layers/<int:pk>/end", schedules.layer_end, name="layer_end"),
-    path("overrides/<int:pk>/cancel", schedules.override_cancel, name="override_cancel"),
-    path("policies/<int:pk>/", paging.policy_detail, name="policy_detail"),
-    path("policies/<int:pk>/edit", paging.policy_edit, name="policy_edit"),
-    path("pages/", paging.page_list, name="page_list"),
-    path("pages/<int:pk>/", paging.page_detail, name="page_detail"),
-    path("pages/<int:pk>/acknowledge", paging.page_acknowledge, name="page_acknowledge"),
-    path("pages/<int:pk>/resolve", paging.page_resolve, name="page_resolve"),
-    path("pages/ack/<str:token>/", paging.page_ack_link, name="page_ack_link"),
-    path("feeds/", feeds.feed_list, name="feeds"),
-    path("feeds/<int:pk>/revoke", feeds.feed_action, {"action": "revoke"}, name="feed_revoke"),
-    path("feeds/<int:pk>/rotate", feeds.feed_action, {"action": "rotate"}, name="feed_rotate"),
     path("checklists/", checklist_views.checklist_list, name="checklist_list"),
     path("checklists/start", checklist_views.run_start, name="checklist_start"),
     path("checklists/templates/new", checklist_views.template_new, name="checklist_template_new"),
@@ -84,7 +56,18 @@ urlpatterns = [
         checklist_views.run_report_pdf,
         name="checklist_report_pdf",
     ),
-    re_path(r"^ical/(?P<token>[A-Za-z0-9_-]{40,100})\.ics$", feeds.ical_feed, name="ical_feed"),
+    path("launches/", launch.launch_list, name="launch_list"),
+    path("launches/new", launch.launch_new, name="launch_new"),
+    path("launches/<int:pk>/", launch.launch_detail, name="launch_detail"),
+    path("launches/<int:pk>/edit", launch.launch_edit, name="launch_edit"),
+    path("launches/<int:pk>/status", launch.launch_status, name="launch_status"),
+    path("launches/<int:pk>/countdown", launch.launch_countdown, name="launch_countdown"),
+    path("launches/<int:pk>/tasks/new", launch.launch_task_new, name="launch_task_new"),
+    path(
+        "launches/<int:pk>/criteria/new", launch.launch_criterion_new, name="launch_criterion_new"
+    ),
+    path("launch-tasks/<int:pk>/edit", launch.launch_task_edit, name="launch_task_edit"),
+    path("launch-tasks/<int:pk>/status", launch.launch_task_status, name="launch_task_status"),
+    path("launch-log/", launch.launch_log, name="launch_log"),
+    path("launch-log/append", launch.launch_log_append, name="launch_log_append"),
 ]
-
-urlpatterns += launch_urlpatterns

@@ -60,7 +60,7 @@ def test_declared_page__anonymous__sent_to_login(client):
 def test_object_rule__guardian_grant_on_the_object__admits_only_that_object(
     make_user, verified_client
 ):
-    from apps.warroom import services
+    from apps.oncall import services
 
     ops = make_user(OPS)
     team = services.team_create(actor=ops, name="Probe team", slug="probe-team")
@@ -71,7 +71,7 @@ def test_object_rule__guardian_grant_on_the_object__admits_only_that_object(
         actor=ops, team=team, kind="backup", timezone_name="Europe/Warsaw"
     )
     lead = make_user(REVIEWER)
-    assign_perm("warroom.change_schedule", lead, granted)
+    assign_perm("oncall.change_schedule", lead, granted)
     client = verified_client(lead)
 
     assert client.get(f"/probe/schedules/{granted.pk}/").status_code == 200

@@ -9,8 +9,8 @@ from guardian.shortcuts import assign_perm
 
 from apps.accounts.policy import restrict
 from apps.accounts.roles import OPS, REVIEWER
-from apps.warroom import services
-from apps.warroom.models import Schedule
+from apps.oncall import services
+from apps.oncall.models import Schedule
 from tests.factories import make_token
 
 pytestmark = pytest.mark.django_db
@@ -31,22 +31,22 @@ def two_schedules(make_user):
 
 
 def test_restrict__role_holds_the_permission__every_row(make_user, two_schedules):
-    rows = restrict(_of(two_schedules), make_user(OPS), "warroom.change_schedule")
+    rows = restrict(_of(two_schedules), make_user(OPS), "oncall.change_schedule")
 
     assert set(rows) == set(two_schedules)
 
 
 def test_restrict__guardian_grant_on_one_object__only_that_row(make_user, two_schedules):
     lead = make_user(REVIEWER)
-    assign_perm("warroom.change_schedule", lead, two_schedules[0])
+    assign_perm("oncall.change_schedule", lead, two_schedules[0])
 
-    rows = restrict(_of(two_schedules), lead, "warroom.change_schedule")
+    rows = restrict(_of(two_schedules), lead, "oncall.change_schedule")
 
     assert list(rows) == [two_schedules[0]]
 
 
 def test_restrict__no_permission_no_grant__none(make_user, two_schedules):
-    rows = restrict(_of(two_schedules), make_user(REVIEWER), "warroom.change_schedule")
+    rows = restrict(_of(two_schedules), make_user(REVIEWER), "oncall.change_schedule")
 
     assert not rows.exists()
 
@@ -61,7 +61,7 @@ def test_restrict__permission_of_another_model__no_grant_lookup__none(make_user,
 def test_restrict__token__by_scope(two_schedules, scopes, seen):
     token, _plaintext = make_token(scopes=scopes)
 
-    rows = restrict(_of(two_schedules), token, "warroom.view_schedule", scope="oncall:read")
+    rows = restrict(_of(two_schedules), token, "oncall.view_schedule", scope="oncall:read")
 
     assert rows.count() == seen
 
@@ -69,17 +69,17 @@ def test_restrict__token__by_scope(two_schedules, scopes, seen):
 def test_restrict__token_on_a_people_only_read__none(two_schedules):
     token, _plaintext = make_token(scopes=["oncall:read"])
 
-    assert not restrict(_of(two_schedules), token, "warroom.view_schedule").exists()
+    assert not restrict(_of(two_schedules), token, "oncall.view_schedule").exists()
 
 
 @pytest.mark.parametrize("caller", [None, AnonymousUser()])
 def test_restrict__nobody__none(two_schedules, caller):
-    assert not restrict(_of(two_schedules), caller, "warroom.view_schedule").exists()
+    assert not restrict(_of(two_schedules), caller, "oncall.view_schedule").exists()
 
 
 def test_restrict__service_account_without_its_token__none(two_schedules):
     token, _plaintext = make_token(scopes=["oncall:read"])
 
-    rows = restrict(_of(two_schedules), token.service_account, "warroom.view_schedule")
+    rows = restrict(_of(two_schedules), token.service_account, "oncall.view_schedule")
 
     assert not rows.exists()

@@ -26,15 +26,15 @@ def get_only(request):
     return HttpResponse("ran")
 
 
-@page_rule(Rule(perm="warroom.change_schedule", object_level=True))
+@page_rule(Rule(perm="oncall.change_schedule", object_level=True))
 def object_page(request, pk):
     from django.shortcuts import get_object_or_404
 
     from apps.accounts.pages import check_object
-    from apps.warroom.models import Schedule
+    from apps.oncall.models import Schedule
 
     schedule = get_object_or_404(Schedule, pk=pk)
-    check_object(request, "warroom.change_schedule", schedule)
+    check_object(request, "oncall.change_schedule", schedule)
     CALLS.append("object")
     return HttpResponse("ran")
 

@@ -22,7 +22,8 @@ import apps
 from apps.accounts.roles import OPS, SUPER_ADMIN
 from apps.approvals.models import ChangeRequest, FreezeWindow
 from apps.flags.models import FlagState, ScheduledFlagChange
-from apps.warroom.models import LaunchPlan, Override
+from apps.oncall.models import Override
+from apps.warroom.models import LaunchPlan
 from tests.core.test_api_conventions import assert_error_shape
 from tests.factories import ServiceAccountFactory
 
@@ -193,7 +194,7 @@ def test_launch__t0_overflowing_on_conversion__400_not_500(admin_api):
 
 @pytest.mark.django_db
 def test_override__end_9999__400_on_end_and_no_override(admin_api, make_user):
-    from apps.warroom import services
+    from apps.oncall import services
 
     admin = make_user(SUPER_ADMIN)
     member = make_user(OPS)

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from apps.core.demo import DEFAULT_RECEIVER_PORT, DEMO_EMAIL_DOMAIN
 from apps.core.demo_receiver import DemoReceiver
 from apps.notify.models import ContactMethod, OutboxMessage
-from apps.warroom.models import Page, Team
+from apps.oncall.models import Page, Team
 
 
 def run_demo(*args: str) -> str:

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apps.approvals.models import FreezeWindow
 from apps.flags.models import Flag, FlagState, StateSource
-from apps.warroom import services as warroom
-from apps.warroom.models import Override
+from apps.oncall import services as oncall
+from apps.oncall.models import Override
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +77,12 @@ def test_schedule_page__override_ending_9999__answers_and_offers_the_cancel(
 ):
     ops = make_user("ops", username="schedule-ops")
     alice = make_user("support", username="alice")
-    team = warroom.team_create(actor=ops, name="Far", slug="far")
-    warroom.team_member_add(actor=ops, team=team, user=alice)
-    schedule = warroom.schedule_create(
+    team = oncall.team_create(actor=ops, name="Far", slug="far")
+    oncall.team_member_add(actor=ops, team=team, user=alice)
+    schedule = oncall.schedule_create(
         actor=ops, team=team, kind="primary", timezone_name="Asia/Jakarta"
     )
-    warroom.layer_create(
+    oncall.layer_create(
         actor=ops,
         schedule=schedule,
         name="Daily",

@@ -20,18 +20,16 @@ from apps.approvals.models import FreezeWindow
 from apps.core.models import FormSubmission
 from apps.flags.models import ScheduledFlagChange
 from apps.notify.models import Channel, ContactMethod
-from apps.warroom import services as warroom
+from apps.oncall import services as oncall
+from apps.oncall.models import CalendarFeed, Override, Page, RotationLayer
+from apps.warroom import services as warroom_services
 from apps.warroom.models import (
-    CalendarFeed,
     ChecklistRun,
     ChecklistTemplate,
     LaunchLogEntry,
     LaunchPlan,
     LaunchTask,
-    Override,
-    Page,
     RollbackCriterion,
-    RotationLayer,
 )
 from tests.factories import ServiceAccountFactory
 
@@ -57,13 +55,13 @@ def token_in(html: str, action: str, page_url: str) -> str:
 def world(make_user, verified_client):
     actor = make_user("super_admin", "ops", username="maker")
     alice = make_user("support", username="alice")
-    team = warroom.team_create(actor=actor, name="Once team", slug="once-team")
+    team = oncall.team_create(actor=actor, name="Once team", slug="once-team")
     for member in (actor, alice):
-        warroom.team_member_add(actor=actor, team=team, user=member)
-    schedule = warroom.schedule_create(
+        oncall.team_member_add(actor=actor, team=team, user=member)
+    schedule = oncall.schedule_create(
         actor=actor, team=team, kind="primary", timezone_name="Asia/Jakarta"
     )
-    warroom.layer_create(
+    oncall.layer_create(
         actor=actor,
         schedule=schedule,
         name="Daily",
@@ -73,10 +71,10 @@ def world(make_user, verified_client):
         start_date=timezone.localdate() - timedelta(days=2),
         participants=[alice, actor],
     )
-    policy = warroom.policy_create(
+    policy = oncall.policy_create(
         actor=actor, team=team, name="Lead", steps=[{"kind": "notify_team_lead"}]
     )
-    plan = warroom.launch_plan_create(
+    plan = warroom_services.launch_plan_create(
         actor=actor, name="Go-live", t0=timezone.now() + timedelta(days=10)
     )
     return {

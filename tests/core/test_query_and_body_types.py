@@ -15,7 +15,8 @@ import pytest
 
 from apps.accounts.roles import SUPER_ADMIN
 from apps.approvals.models import ChangeRequest
-from apps.warroom.models import LaunchPlan, Team
+from apps.oncall.models import Team
+from apps.warroom.models import LaunchPlan
 from tests.core.test_api_conventions import assert_error_shape
 
 pytestmark = pytest.mark.django_db

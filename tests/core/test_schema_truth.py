@@ -22,16 +22,9 @@ from apps.accounts.roles import SUPER_ADMIN
 from apps.approvals.models import ChangeRequest
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
 from apps.flags.models import Flag
-from apps.warroom.models import (
-    ChecklistRun,
-    ChecklistTemplate,
-    EscalationPolicy,
-    LaunchPlan,
-    Page,
-    Schedule,
-    Team,
-)
-from apps.warroom.services import page_trigger
+from apps.oncall.models import EscalationPolicy, Page, Schedule, Team
+from apps.oncall.services import page_trigger
+from apps.warroom.models import ChecklistRun, ChecklistTemplate, LaunchPlan
 from tests.core.test_api_conventions import assert_error_shape
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +163,7 @@ def test_handoff_time__documented_pattern__enforced_by_the_api(
     assert re.fullmatch(pattern, "09:00") and re.fullmatch(pattern, "09:00:00")
     assert not re.fullmatch(pattern, "09:00:00+02:00")
 
-    from apps.warroom import services
+    from apps.oncall import services
 
     admin = make_user(SUPER_ADMIN)
     team = services.team_create(actor=admin, name="Handoff team")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -197,17 +196,15 @@ def test_support_fake__copy__loads_fresh_tables():
     assert Customer.objects.filter(email_norm=who.email.lower()).exists()
 
 
-def test_demo_step__fast_and_each_case_represented(make_user, settings):
+def test_demo_step__each_case_represented__second_run_adds_nothing(make_user, settings):
     from apps.core.demo import DemoContext
     from apps.support.demo import support_demo
 
     said = []
     ctx = DemoContext(say=said.append, users={"support": make_user("support")})
-    started = time.monotonic()
 
     support_demo(ctx)
 
-    assert time.monotonic() - started < 20
     assert Customer.objects.filter(external_id__in=SHOWCASE).count() == len(SHOWCASE)
     frozen = Customer.objects.get(external_id="case-referral-frozen")
     assert diagnostics.run("cannot_claim_referral", customer_overview(customer=frozen)).verdict == (

@@ -23,6 +23,12 @@ READ = {"oncall:read"}
 
 
 def _services():
+    from apps.oncall import services
+
+    return services
+
+
+def _warroom_services():
     from apps.warroom import services
 
     return services
@@ -426,7 +432,7 @@ CHECKLIST_RUNNERS = {OPS, SUPER_ADMIN, INCIDENT_COMMANDER, FINANCE}
 def _checklist_template(ctx):
     return ctx.get(
         "checklist_template",
-        lambda: _services().checklist_template_create(
+        lambda: _warroom_services().checklist_template_create(
             actor=_actor(ctx),
             name=ctx.unique("Matrix checklist"),
             slug=ctx.unique("matrix-checklist"),
@@ -438,7 +444,7 @@ def _checklist_template(ctx):
 def _checklist_run(ctx):
     return ctx.get(
         "checklist_run",
-        lambda: _services().checklist_run_start(
+        lambda: _warroom_services().checklist_run_start(
             actor=_actor(ctx), template=_checklist_template(ctx)
         ),
     )
@@ -603,7 +609,7 @@ def _launch_actor(ctx):
 def _launch(ctx):
     return ctx.get(
         "launch",
-        lambda: _services().launch_plan_create(
+        lambda: _warroom_services().launch_plan_create(
             actor=_launch_actor(ctx),
             name=ctx.unique("Matrix launch"),
             t0=timezone.now() + timedelta(days=3),
@@ -614,7 +620,7 @@ def _launch(ctx):
 def _launch_task(ctx):
     def make():
         plan = _launch(ctx)
-        return _services().launch_task_create(
+        return _warroom_services().launch_task_create(
             actor=_launch_actor(ctx),
             plan=plan,
             phase=plan.phases.get(kind="canary"),

@@ -14,7 +14,7 @@ from apps.warroom import services
 from apps.warroom.models import LaunchLogEntry, LaunchTask
 from tests.conftest import confirmed_totp_device
 from tests.factories import DEFAULT_PASSWORD
-from tests.warroom.test_browser import _in_browser
+from tests.oncall.test_browser import _in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.core.demo import DemoContext, demo_people_ensure
-from apps.warroom.demo import warroom_demo
-from apps.warroom.launch_demo import DEMO_LAUNCH_NAME, launch_demo
+from apps.oncall.demo import warroom_demo
+from apps.warroom.demo.launch import DEMO_LAUNCH_NAME, launch_demo
 from apps.warroom.models import LaunchLogEntry, LaunchPlan
-from apps.warroom.selectors_launch import overdue_tasks
+from apps.warroom.selectors.launch import overdue_tasks
 
 
 def test_launch_demo__fresh_database__plan_three_days_ahead_nothing_overdue(db):

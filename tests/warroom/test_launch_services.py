@@ -10,15 +10,12 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.audit.models import AuditEvent
-from apps.warroom import selectors_launch, services
+from apps.oncall import services as oncall
+from apps.oncall.models import Team
+from apps.warroom import services
 from apps.warroom.launch_time import format_offset
-from apps.warroom.models import (
-    LaunchLogEntry,
-    LaunchPlan,
-    LaunchTask,
-    RollbackCriterion,
-    Team,
-)
+from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask, RollbackCriterion
+from apps.warroom.selectors import launch as launch_selectors
 from tests.factories import ServiceAccountFactory
 from tests.warroom import launch_fixtures
 from tests.warroom.launch_fixtures import T0
@@ -133,7 +130,7 @@ def test_task_due_at__is_t0_plus_offset(make_plan, make_task):
     assert before.due_at == T0 - 30 * M
     assert after.due_at == T0 + 24 * H
     assert (before.offset_label, after.offset_label) == ("T-30 min", "T+24 h")
-    annotated = {t.pk: t.due for t in selectors_launch.tasks_for(plan)}
+    annotated = {t.pk: t.due for t in launch_selectors.tasks_for(plan)}
     assert annotated == {before.pk: T0 - 30 * M, after.pk: T0 + 24 * H}
 
 
@@ -146,7 +143,7 @@ def test_launch_plan_update__t0_moved__offsets_kept_due_times_move_and_logged(ma
 
     plan.refresh_from_db()
     assert plan.t0 == new_t0
-    tasks = list(selectors_launch.tasks_for(plan))
+    tasks = list(launch_selectors.tasks_for(plan))
     assert {t.pk: t.offset for t in tasks} == offsets
     assert all(t.due == new_t0 + t.offset for t in tasks)
     assert all(t.due_at == new_t0 + offsets[t.pk] for t in tasks)
@@ -172,15 +169,15 @@ def test_overdue__open_task_past_due__flagged_until_done(make_plan, make_task, c
 
     with time_machine.travel(T0 - 3 * H, tick=False):
         assert not task.is_overdue()
-        assert not selectors_launch.overdue_tasks(plan).exists()
+        assert not launch_selectors.overdue_tasks(plan).exists()
     with time_machine.travel(T0 - 1 * H, tick=False):
         assert task.is_overdue()
-        assert list(selectors_launch.overdue_tasks(plan)) == [task]
-        assert selectors_launch.launch_plan_list(user=commander).get().overdue_count == 1
+        assert list(launch_selectors.overdue_tasks(plan)) == [task]
+        assert launch_selectors.launch_plan_list(user=commander).get().overdue_count == 1
         services.launch_task_set_status(actor=commander, task=task, status="done")
         task.refresh_from_db()
         assert not task.is_overdue()
-        assert selectors_launch.launch_plan_list(user=commander).get().overdue_count == 0
+        assert launch_selectors.launch_plan_list(user=commander).get().overdue_count == 0
 
 
 # --- task status --------------------------------------------------------------------------------
@@ -251,8 +248,8 @@ def test_launch_task_set_status__owner_person_may__other_support_person_may_not(
 
 def test_launch_task_set_status__owner_team_member_may(make_plan, make_task, make_user, ops):
     member = make_user("finance")
-    team = services.team_create(actor=ops, name="Treasury", slug="treasury")
-    services.team_member_add(actor=ops, team=team, user=member)
+    team = oncall.team_create(actor=ops, name="Treasury", slug="treasury")
+    oncall.team_member_add(actor=ops, team=team, user=member)
     task = make_task(make_plan(), owner_team=team)
 
     services.launch_task_set_status(actor=member, task=task, status="in_progress")

@@ -186,7 +186,7 @@ class LaunchTask(models.Model):
         verbose_name=_("owner"),
     )
     owner_team = models.ForeignKey(
-        "warroom.Team",
+        "oncall.Team",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.accounts.policy import require
 from apps.core.events import record_event
 from apps.warroom.models import (
     EVIDENCE_CONTENT_TYPES,
@@ -29,8 +30,7 @@ from apps.warroom.models import (
     LaunchPlan,
 )
 from apps.warroom.models.checklists import MAX_ITEMS_PER_TEMPLATE
-from apps.warroom.services import checklist_launch
-from apps.warroom.services._common import require
+from apps.warroom.services import launch_checklists as checklist_launch
 
 RUN_PERMISSION = "warroom.run_checklist"
 MAX_NOTE = 2000
@@ -238,7 +238,7 @@ def checklist_run_start(
 
     ``launch`` ties the run to a launch plan (planned, live or rolled back; a completed or
     cancelled launch is refused with an error on ``launch``); the start is then written to
-    that launch's war-room log (see ``apps.warroom.services.checklist_launch``).
+    that launch's war-room log (see ``apps.warroom.services.launch_checklists``).
     """
     require(actor, RUN_PERMISSION)
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)

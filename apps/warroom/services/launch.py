@@ -16,8 +16,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.display import person_label
+from apps.accounts.policy import require
 from apps.core.events import record_event
 from apps.core.logging import get_logger
+from apps.oncall.models import Team
 from apps.warroom import launch_template
 from apps.warroom.launch_time import UNITS, format_offset
 from apps.warroom.models import (
@@ -26,9 +29,7 @@ from apps.warroom.models import (
     LaunchPlan,
     LaunchTask,
     RollbackCriterion,
-    Team,
 )
-from apps.warroom.services._common import person_label, require
 from apps.warroom.services.launch_access import (
     PERM_ADD,
     PERM_CHANGE,

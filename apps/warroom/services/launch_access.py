@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from apps.accounts.policy import can
-from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask, Membership
+from apps.oncall.models import Membership
+from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask
 
 PERM_VIEW = "warroom.view_launchplan"
 PERM_ADD = "warroom.add_launchplan"

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
+from apps.core.web.forms import apply_validation_error
+from apps.core.web.htmx import is_htmx
 from apps.core.web.once import one_submission
+from apps.core.web.pages import error_messages, paginate
 from apps.warroom import checklist_report, services
-from apps.warroom import selectors_checklists as selectors
-from apps.warroom.forms import apply_service_errors
-from apps.warroom.forms_checklists import (
+from apps.warroom.forms.checklists import (
     ItemMarkForm,
     RunAbandonForm,
     RunCompleteForm,
@@ -29,14 +30,10 @@ from apps.warroom.forms_checklists import (
     template_item_initial,
 )
 from apps.warroom.models import ChecklistItemMark, ChecklistRun, ChecklistRunItem
+from apps.warroom.selectors import checklists as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION, run_outcome
-from apps.warroom.views._common import error_messages, paginate
 
 IN_PROGRESS_SHOWN = 50
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _item_prefix(item: ChecklistRunItem) -> str:
@@ -153,7 +150,7 @@ def _template_form(request: HttpRequest, template=None) -> HttpResponse:
                     items=items,
                 )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Checklist saved. Runs already started keep their items."))
             return redirect("warroom:checklist_template", slug=template.slug)
@@ -201,7 +198,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
                 launch=form.cleaned_data["launch"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Run started."))
             return redirect("warroom:checklist_run", pk=run.pk)
@@ -277,17 +274,17 @@ def item_mark(request: HttpRequest, pk: int, position: int) -> HttpResponse:
                 evidence_file=form.cleaned_data.get("evidence_file"),
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             ok = True
-    if ok and not _is_htmx(request):
+    if ok and not is_htmx(request):
         messages.success(request, _("Item %(n)s marked.") % {"n": item.position})
         return redirect(f"{run.get_absolute_url()}#item-{item.position}")
     run = _load_run(request, pk)  # fresh items, marks and counts
     fresh = next(i for i in run.items.all() if i.position == position)
     bound = {} if ok else {fresh.pk: form}
     context = _run_context(request, run, bound)
-    if _is_htmx(request):
+    if is_htmx(request):
         row = next(r for r in context["rows"] if r["item"].pk == fresh.pk)
         # An htmx answer swaps the item (with its field errors) and the summary (out of band).
         return render(

@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.pages import Rule, check_object, page_rule
 from apps.accounts.policy import can
+from apps.core.web.forms import apply_validation_error
+from apps.core.web.htmx import is_htmx
 from apps.core.web.once import one_submission
-from apps.warroom import selectors_checklists, services
-from apps.warroom import selectors_launch as selectors
-from apps.warroom.forms import apply_service_errors
-from apps.warroom.forms_launch import (
+from apps.core.web.pages import paginate
+from apps.oncall.models import Membership
+from apps.warroom import services
+from apps.warroom.forms.launch import (
     LaunchPlanCreateForm,
     LaunchPlanEditForm,
     LaunchStatusForm,
@@ -27,8 +29,9 @@ from apps.warroom.forms_launch import (
     TaskStatusForm,
 )
 from apps.warroom.launch_time import countdown_parts
-from apps.warroom.models import ChecklistTemplate, LaunchPlan, LaunchTask, Membership
-from apps.warroom.services.checklist_launch import LAUNCH_SHORTCUT_SLUGS, launch_takes_runs
+from apps.warroom.models import ChecklistTemplate, LaunchPlan, LaunchTask
+from apps.warroom.selectors import checklists as selectors_checklists
+from apps.warroom.selectors import launch as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION
 from apps.warroom.services.launch import TRANSITIONS
 from apps.warroom.services.launch_access import (
@@ -40,11 +43,7 @@ from apps.warroom.services.launch_access import (
     can_append_log,
     can_set_task_status,
 )
-from apps.warroom.views._common import paginate
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+from apps.warroom.services.launch_checklists import LAUNCH_SHORTCUT_SLUGS, launch_takes_runs
 
 
 def _plan(request: HttpRequest, pk: int) -> LaunchPlan:
@@ -134,7 +133,7 @@ def launch_new(request: HttpRequest) -> HttpResponse:
                 from_template=data["from_template"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Launch plan created."))
             return redirect("warroom:launch_detail", pk=plan.pk)
@@ -164,7 +163,7 @@ def launch_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Launch plan saved."))
             return redirect("warroom:launch_detail", pk=plan.pk)
@@ -289,7 +288,7 @@ def _task_form(request: HttpRequest, plan: LaunchPlan, task: LaunchTask | None) 
                     owner_team=data["owner_team"],
                 )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Task saved."))
             return redirect("warroom:launch_detail", pk=plan.pk)
@@ -338,7 +337,7 @@ def launch_task_status(request: HttpRequest, pk: int) -> HttpResponse:
             error_text = " ".join(error.messages)
     else:
         error_text = " ".join(text for errors in form.errors.values() for text in errors)
-    if _is_htmx(request):
+    if is_htmx(request):
         row = selectors.tasks_for(task.plan).get(pk=task.pk)
         row.can_set_status = True
         row.overdue = row.is_open and row.due < timezone.now()
@@ -377,7 +376,7 @@ def launch_criterion_new(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, plan=plan, **form.cleaned_data
             )
         except ValidationError as error:
-            apply_service_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Rollback criterion added."))
             return redirect("warroom:launch_detail", pk=plan.pk)
@@ -444,11 +443,11 @@ def launch_log_append(request: HttpRequest) -> HttpResponse:
             if isinstance(error, PermissionDenied):
                 form.add_error("kind", str(error) or _("You may not write this entry."))
             else:
-                apply_service_errors(form, error)
+                apply_validation_error(form, error)
         else:
             form = None
     back = request.POST.get("back")
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {
             "log_form": form or LogEntryForm(prefix="log"),
             "log_plan": plan,

@@ -129,3 +129,21 @@ def test_audit_api__write_methods__not_allowed_and_nothing_changes(api, history,
     assert response.status_code in (403, 405)
     assert AuditEvent.objects.get(pk=event.pk).name == "flag.blocked"
     assert not AuditEvent.objects.filter(name="forged").exists()
+
+
+def test_events_list__model_moved_apps__filter_finds_rows_under_the_former_label(
+    api, make_user, write_event
+):
+    from apps.oncall.services import team_create
+
+    ops = make_user("ops")
+    team = team_create(actor=ops, name="Moved", slug="moved")
+    write_event("team.updated", actor=ops, target=("warroom.team", team.pk, "Moved"))
+
+    response = api.get("/v1/audit/events/", {"object_type": "oncall.team", "object_id": team.pk})
+
+    rows = response.json()["results"]
+    assert sorted((row["name"], row["target_type"]) for row in rows) == [
+        ("team.created", "oncall.team"),
+        ("team.updated", "warroom.team"),
+    ]

@@ -1,0 +1,1 @@
+"""War-room API serializers: checklists and launch plans."""

@@ -1,0 +1,1 @@
+"""War-room API views: checklists and launch plans."""

@@ -1,0 +1,1 @@
+"""War-room pages under /warroom/: forms of checklists and the launch plan."""

@@ -1,0 +1,1 @@
+"""War-room reads, restricted to what the caller may see: checklists and launch plans."""
