@@ -7,8 +7,12 @@ from datetime import date, time
 import pytest
 
 from apps.oncall.models import EscalationPolicy, LayerVersion
+from tests.oncall import oncall_fixtures
+from tests.oncall.oncall_fixtures import LAYER
 
 pytestmark = pytest.mark.django_db
+
+setup = oncall_fixtures.setup
 
 
 def _steps(*rows) -> dict:
@@ -260,3 +264,22 @@ def test_admin__old_warroom_address__redirects_to_oncall(make_user, verified_cli
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/oncall/schedule/?q=ops"
+
+
+def test_layer_form_page__shift_length_zero__form_error_shown(setup, ops, verified_client):
+    client = verified_client(ops)
+
+    response = client.post(
+        f"/warroom/schedules/{setup['schedule'].pk}/layers/new",
+        {
+            **LAYER,
+            "priority": 1,
+            "shift_length": 0,
+            "days_of_week": [0, 1, 2, 3, 4, 5, 6],
+            "participants": "alice",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "at least 1" in response.content.decode()
+    assert not LayerVersion.objects.exists()

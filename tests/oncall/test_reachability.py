@@ -5,7 +5,7 @@ deliveries."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -20,11 +20,13 @@ from apps.oncall import services
 from apps.oncall.models import Page, PageEvent, PageStepRun
 from apps.oncall.tasks import coverage_gaps_task
 from tests.factories import verified_contact_method
+from tests.oncall import oncall_fixtures
 from tests.oncall.conftest import utc
+from tests.oncall.oncall_fixtures import WEDNESDAY_NOON
 
 pytestmark = pytest.mark.django_db
 
-WEDNESDAY_NOON = utc(2027, 6, 2, 12)  # rotas below start on Monday 31 May, 09:00 UTC
+rota = oncall_fixtures.board_rota
 
 
 def _shown(value) -> str:
@@ -41,19 +43,6 @@ def _row(section: str, kind: str) -> str:
     return section.split(f'data-kind="{kind}"', 1)[1].split("</tr>", 1)[0]
 
 
-@pytest.fixture
-def rota(people, make_team, make_schedule, make_layer):
-    """Primary: alice alone, daily; backup: bob alone, weekly (both 09:00 UTC)."""
-    alice, bob = people("alice", "bob")
-    team = make_team(alice, bob, lead=alice, slug="payments")
-    primary = make_schedule(team, kind="primary", tz="UTC")
-    backup = make_schedule(team, kind="backup", tz="UTC")
-    with time_machine.travel(utc(2027, 5, 30), tick=False):
-        make_layer(primary, [alice], start_date=date(2027, 5, 31))
-        make_layer(backup, [bob], shift_kind="weekly", start_date=date(2027, 5, 31))
-    return {"team": team, "alice": alice, "bob": bob, "primary": primary, "backup": backup}
-
-
 # --- the board's "Until" ------------------------------------------------------------------
 
 
@@ -68,39 +57,6 @@ def test_board__one_person_rotas__until_is_the_end_of_the_current_shift(rota, ve
     assert _shown(utc(2027, 6, 3, 9)) in _row(section, "primary")
     assert _shown(utc(2027, 6, 7, 9)) in _row(section, "backup")
     assert _shown(WEDNESDAY_NOON + timedelta(days=15)) not in section
-
-
-def test_oncall_now_api__one_person_weekly_backup__ends_at_the_next_handoff(rota, token_client):
-    api, _token = token_client(scopes=["oncall:read"])
-
-    answer = api.get("/v1/oncall/now", {"team": "payments", "at": "2027-06-02T12:00:00Z"})
-    answer = answer.json()["teams"][0]
-
-    assert answer["backup"]["start"] == "2027-05-31T09:00:00Z"
-    assert answer["backup"]["end"] == "2027-06-07T09:00:00Z"
-    assert answer["primary"]["start"] == "2027-06-02T09:00:00Z"
-    assert answer["primary"]["end"] == "2027-06-03T09:00:00Z"
-
-
-def test_oncall_now_api__override_longer_than_the_window__ends_when_the_override_ends(
-    rota, ops, token_client
-):
-    with time_machine.travel(WEDNESDAY_NOON, tick=False):
-        services.override_create(
-            actor=ops,
-            schedule=rota["primary"],
-            user=rota["bob"],
-            start=WEDNESDAY_NOON,
-            end=WEDNESDAY_NOON + timedelta(days=40),
-            reason="Parental leave cover",
-        )
-    api, _token = token_client(scopes=["oncall:read"])
-
-    answer = api.get("/v1/oncall/now", {"team": "payments", "at": "2027-06-02T13:00:00Z"})
-    answer = answer.json()["teams"][0]
-
-    assert answer["primary"]["user"]["username"] == "bob"
-    assert answer["primary"]["end"] == "2027-07-12T12:00:00Z"
 
 
 # --- covered means reachable --------------------------------------------------------------
@@ -128,28 +84,6 @@ def test_board__on_call_without_verified_method__warned_until_a_test_message_arr
     assert ContactMethod.objects.get(pk=method.pk).verified_at is not None
     assert "no verified contact method" not in after
     assert "Covered for the next 14 days" in after
-
-
-def test_schedule_final_api__person_unverified__unreachable_stretch_and_not_covered(
-    rota, token_client
-):
-    contact_method_create(actor=rota["bob"], kind="email", target="bob@example.test")
-    verified_contact_method(rota["alice"])
-    api, _token = token_client(scopes=["oncall:read"])
-    window = {"start": "2027-06-02T12:00:00Z", "end": "2027-06-09T12:00:00Z"}
-
-    backup = api.get(f"/v1/oncall/schedules/{rota['backup'].pk}/final", window).json()
-    primary = api.get(f"/v1/oncall/schedules/{rota['primary'].pk}/final", window).json()
-
-    assert backup["gaps"] == []
-    assert backup["covered"] is False
-    (stretch,) = backup["unreachable"]
-    assert stretch["user"]["username"] == "bob"
-    assert stretch["reason"] == "no_verified_contact_method"
-    assert (stretch["start"], stretch["end"]) == (window["start"], window["end"])
-    assert {s["reachable"] for s in backup["shifts"]} == {False}
-    assert primary["covered"] is True and primary["unreachable"] == []
-    assert {s["reachable"] for s in primary["shifts"]} == {True}
 
 
 def test_schedule_page__person_unverified__unreachable_listed_with_the_gaps(rota, verified_client):
