@@ -70,3 +70,12 @@ def waiting_for_count(user) -> int:
 
 def change_request_get(*, user, pk) -> ChangeRequest | None:
     return change_request_list(user=user).filter(pk=pk).first()
+
+
+def pending_for_targets(*, kinds, target_prefix: str) -> QuerySet[ChangeRequest]:
+    """Pending requests of ``kinds`` whose target starts with ``target_prefix`` (the pages
+    of the app that owns the target mark what is already asked for; every role sees change
+    requests, so the caller's rule is the owning page's)."""
+    return ChangeRequest.objects.pending().filter(
+        kind__in=list(kinds), target__startswith=target_prefix
+    )

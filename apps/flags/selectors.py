@@ -1,7 +1,11 @@
 """Reads of the flags app, restricted to what the reader may see.
 
 Everyone who may view flags (every role) sees every flag and state: a kill switch is
-operational information, not a secret. A person without ``flags.view_flag`` sees nothing.
+operational information, not a secret. A person without ``flags.view_flag`` sees nothing;
+an API token sees everything with ``flags:read`` (``READ_SCOPE``) and nothing without it.
+Callers hand in who asks (``apps.accounts.policy.caller_of(request)`` in API views: the
+token, not its service account). Functions without a caller are for trusted code and for
+views whose rule already checked the caller.
 """
 
 from __future__ import annotations
@@ -11,19 +15,17 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.accounts.policy import can
+from apps.accounts.policy import restrict
 from apps.flags.models import SAFE_STATES, Flag, FlagState, ScheduledFlagChange
 from apps.flags.scopes import ScopeKind
 
 VIEW = "flags.view_flag"
+READ_SCOPE = "flags:read"
 
 
-def _may_view(user) -> bool:
-    if user is None:
-        return False
-    if getattr(user, "is_service_account", False):
-        return True  # the API checked the token's flags:read scope
-    return can(user, VIEW)
+def flag_list(*, user) -> QuerySet[Flag]:
+    """The flags ``user`` (a person or an API token) may see, by key."""
+    return restrict(Flag.objects.order_by("key"), user, VIEW, scope=READ_SCOPE)
 
 
 @dataclass
@@ -74,10 +76,10 @@ def flags_panel(*, user, now=None) -> list[FlagRow]:
     Two queries whatever the number of flags and states. Inside a flag: the global state
     first, then blocked/closed states before allowed/open ones, newest first.
     """
-    if not _may_view(user):
+    flags = list(flag_list(user=user))
+    if not flags:
         return []
     now = now or timezone.now()
-    flags = list(Flag.objects.order_by("key"))
     rows = (
         FlagState.objects.not_ended(now)
         .filter(effective_from__lte=now)
@@ -107,10 +109,18 @@ def flags_panel(*, user, now=None) -> list[FlagRow]:
 
 
 def flag_get(*, key: str, user=None) -> Flag | None:
-    """The flag with ``key`` (None if unknown, or if ``user`` is given and may not view)."""
-    if user is not None and not _may_view(user):
-        return None
-    return Flag.objects.filter(key=key).first()
+    """The flag with ``key`` (None if unknown, or if ``user`` is given and may not view).
+
+    Without ``user``: trusted code, and views whose rule already checked the caller (a
+    token holding only ``flags:write`` sets a state on a flag it cannot list).
+    """
+    queryset = Flag.objects.all() if user is None else flag_list(user=user)
+    return queryset.filter(key=key).first()
+
+
+def flags_by_key(*, keys) -> dict[str, Flag]:
+    """key -> flag for the known ``keys``: trusted (code deciding which actions to offer)."""
+    return {flag.key: flag for flag in Flag.objects.filter(key__in=list(keys))}
 
 
 def flag_history(*, flag: Flag) -> QuerySet[FlagState]:
@@ -122,11 +132,14 @@ def flag_history(*, flag: Flag) -> QuerySet[FlagState]:
     )
 
 
-def scheduled_changes(*, status=None) -> QuerySet[ScheduledFlagChange]:
-    """Scheduled changes, soonest first; ``status`` narrows (a value or a list)."""
+def scheduled_changes(*, status=None, flag: Flag | None = None) -> QuerySet[ScheduledFlagChange]:
+    """Scheduled changes, soonest first; ``status`` narrows (a value or a list), and so
+    does ``flag``. For views whose rule checked the caller (every reader of flags)."""
     queryset = ScheduledFlagChange.objects.select_related(
         "flag", "requested_by", "change_request", "applied_state", "cancelled_by"
     ).order_by("run_at", "id")
+    if flag is not None:
+        queryset = queryset.filter(flag=flag)
     if status:
         if isinstance(status, list | tuple | set | frozenset):
             queryset = queryset.filter(status__in=list(status))

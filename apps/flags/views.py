@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.policy import can
-from apps.approvals.models import ChangeRequest
+from apps.approvals import selectors as approval_selectors
 from apps.approvals.services import ApprovalRefused
 from apps.core.rules import Rule, page_rule
 from apps.core.web.forms import apply_validation_error
@@ -36,7 +36,7 @@ from apps.flags.forms import (
 )
 from apps.flags.handlers import KIND as FLAG_STATE_KIND
 from apps.flags.handlers import UNBLOCK_REQUEST_KIND
-from apps.flags.models import Flag, FlagKind, ScheduledFlagChange, ScheduledStatus, StateSource
+from apps.flags.models import Flag, FlagKind, ScheduledStatus, StateSource
 from apps.flags.scopes import ScopeKind
 
 VIEW = "flags.view_flag"
@@ -100,11 +100,9 @@ def _with_pending_requests(states, flag_key: str | None = None) -> None:
     so the page says "unblock requested" instead of offering a second request. One query."""
     prefix = f"{FLAG_STATE_KIND}:" + (f"{flag_key}:" if flag_key else "")
     pending = {}
-    for change_request in (
-        ChangeRequest.objects.pending()
-        .filter(kind__in=[FLAG_STATE_KIND, UNBLOCK_REQUEST_KIND], target__startswith=prefix)
-        .only("pk", "target", "status")
-    ):
+    for change_request in approval_selectors.pending_for_targets(
+        kinds=[FLAG_STATE_KIND, UNBLOCK_REQUEST_KIND], target_prefix=prefix
+    ).only("pk", "target", "status"):
         parts = change_request.target.split(":", 3)
         if len(parts) == 4:
             pending[tuple(parts[1:])] = change_request
@@ -187,13 +185,8 @@ def flag_detail(request: HttpRequest, key: str) -> HttpResponse:
     history = Paginator(selectors.flag_history(flag=flag), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    pending = (
-        ScheduledFlagChange.objects.filter(
-            flag=flag,
-            status__in=[ScheduledStatus.AWAITING_APPROVAL, ScheduledStatus.SCHEDULED],
-        )
-        .select_related("requested_by", "change_request")
-        .order_by("run_at", "id")
+    pending = selectors.scheduled_changes(
+        flag=flag, status=[ScheduledStatus.AWAITING_APPROVAL, ScheduledStatus.SCHEDULED]
     )
     return render(
         request,
@@ -408,7 +401,7 @@ def scheduled(request: HttpRequest) -> HttpResponse:
 @page_rule(Rule(perm=SCHEDULE))
 @require_POST
 def scheduled_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    change = ScheduledFlagChange.objects.filter(pk=pk).first()
+    change = selectors.scheduled_changes().filter(pk=pk).first()
     if change is None:
         raise Http404
     form = CancelForm(request.POST)

@@ -22,6 +22,7 @@ from apps.oncall.models import (
     EscalationPolicy,
     LayerParticipant,
     LayerVersion,
+    Membership,
     Override,
     Page,
     RotationLayer,
@@ -317,6 +318,21 @@ def on_call_board(*, user, at: datetime | None = None) -> list[TeamOnCall]:
     if not can(user, "oncall.view_schedule"):
         return []
     return [team_on_call(team, at, with_outlook=True) for team in teams]
+
+
+def page_by_ack_token(token: str) -> Page | None:
+    """The page a notification's acknowledge link names (the token only finds it; the
+    verified login that follows the link is what authorises)."""
+    if not token or len(token) > 64:
+        return None
+    return Page.objects.filter(ack_token=token).first()
+
+
+def team_ids_of(user) -> set[int]:
+    """The teams ``user`` (a person) is a member of: trusted, for deciding what they own."""
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    return set(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
 
 
 def users_by_id(ids) -> dict[int, object]:

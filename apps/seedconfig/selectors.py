@@ -17,7 +17,6 @@ READ_SCOPE = "config:read"
 VIEW = "seedconfig.view_config"
 VIEW_SECRETS = "seedconfig.view_config_secrets"
 REQUEST = "seedconfig.request_change"
-PARTS = ("networks", "assets", "treasury_wallets", "fee_rules", "limits")
 
 
 def current_config_version() -> ConfigVersion | None:

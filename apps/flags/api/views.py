@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
 from apps.accounts.models import ApiToken
+from apps.accounts.policy import caller_of
 from apps.approvals.api.responses import refused_response
 from apps.approvals.services import ApprovalRefused
 from apps.core.api.errors import ApiError
@@ -34,7 +35,7 @@ from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses, paginated, people_write_schema
 from apps.flags import evaluation, selectors, services
 from apps.flags.api import serializers as s
-from apps.flags.models import Flag, ScheduledFlagChange, StateSource
+from apps.flags.models import Flag, StateSource
 
 TAGS = ["flags"]
 READ = Rule(perm="flags.view_flag", scope="flags:read")
@@ -111,7 +112,7 @@ def _token(request) -> ApiToken | None:
 
 def _current_states(request, flags) -> dict[int, list]:
     """flag id -> its states in force now, blocked/closed first (the panel's order)."""
-    rows = selectors.flags_panel(user=request.user)
+    rows = selectors.flags_panel(user=caller_of(request))
     wanted = {flag.pk for flag in flags}
     return {row.flag.pk: list(row.states) for row in rows if row.flag.pk in wanted}
 
@@ -250,7 +251,7 @@ class FlagListView(GenericAPIView):
     )
     def get(self, request):
         filters = query_params(s.FlagFilterSerializer, request)
-        rows = selectors.flags_panel(user=request.user)
+        rows = selectors.flags_panel(user=caller_of(request))
         if filters.get("kind"):
             rows = [row for row in rows if row.flag.kind == filters["kind"]]
         if filters.get("blocked"):
@@ -402,12 +403,6 @@ class SystemFlagSetView(APIView):
 # --- scheduled changes ---------------------------------------------------------------------
 
 
-def _scheduled():
-    return ScheduledFlagChange.objects.select_related(
-        "flag", "requested_by", "cancelled_by", "change_request"
-    )
-
-
 class ScheduledChangeListView(GenericAPIView):
     action_rules = {"get": READ, "post": SCHEDULE}
     serializer_class = s.ScheduledChangeSerializer
@@ -424,9 +419,7 @@ class ScheduledChangeListView(GenericAPIView):
     )
     def get(self, request):
         filters = query_params(s.ScheduledChangeFilterSerializer, request)
-        queryset = selectors.scheduled_changes(status=filters.get("status") or None).select_related(
-            "cancelled_by", "change_request"
-        )
+        queryset = selectors.scheduled_changes(status=filters.get("status") or None)
         if filters.get("flag"):
             queryset = queryset.filter(flag__key=filters["flag"])
         page = self.paginate_queryset(queryset)
@@ -467,7 +460,7 @@ class ScheduledChangeListView(GenericAPIView):
             raise _body_validation_error(error) from None
         except ApprovalRefused as exc:
             return refused_response(exc)
-        change = _scheduled().get(pk=change.pk)
+        change = selectors.scheduled_changes().get(pk=change.pk)
         return Response(s.ScheduledChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -484,7 +477,7 @@ class ScheduledChangeCancelView(APIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        change = _scheduled().filter(pk=pk).first()
+        change = selectors.scheduled_changes().filter(pk=pk).first()
         if change is None:
             raise ApiError(_("No such scheduled change."), code="not_found", status_code=404)
         given = s.ScheduledChangeCancelSerializer(data=request.data)
@@ -497,4 +490,6 @@ class ScheduledChangeCancelView(APIView):
             raise _body_validation_error(error) from None
         except ApprovalRefused as exc:
             return refused_response(exc)
-        return Response(s.ScheduledChangeSerializer(_scheduled().get(pk=change.pk)).data)
+        return Response(
+            s.ScheduledChangeSerializer(selectors.scheduled_changes().get(pk=change.pk)).data
+        )

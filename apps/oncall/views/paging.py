@@ -21,7 +21,7 @@ from apps.oncall.forms import (
     StepFormSet,
     step_initial,
 )
-from apps.oncall.models import EscalationPolicy, Page, Team
+from apps.oncall.models import EscalationPolicy, Team
 
 
 @page_rule("oncall.view_escalationpolicy")
@@ -152,7 +152,7 @@ def page_ack_link(request: HttpRequest, token: str) -> HttpResponse:
     The token only finds the page; the verified login is what authorises. Following the
     link twice is harmless (acknowledging is idempotent).
     """
-    page = Page.objects.filter(ack_token=token).first() if len(token) <= 64 else None
+    page = selectors.page_by_ack_token(token)
     if page is None:
         raise Http404
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +20,7 @@ from apps.core.api.schema import error_responses, paginated
 from apps.flags.models import StateSource
 from apps.support.api import serializers as s
 from apps.support.api.lookup import PEOPLE, PK, READ, TAGS, _customer
-from apps.support.models import CannedReply
+from apps.support.selectors import replies as reply_selectors
 from apps.support.selectors.customers import customer_get
 from apps.support.services import replies as reply_services
 from apps.support.services.actions import ACTIONS, customer_action
@@ -118,7 +117,7 @@ def _reply_out(reply) -> dict:
         "title": reply.title,
         "body": reply.body,
         "is_active": reply.is_active,
-        "uses": getattr(reply, "uses_count", None) or reply.uses.count(),
+        "uses": getattr(reply, "use_count", None) or reply.uses.count(),
     }
 
 
@@ -137,7 +136,7 @@ class ReplyListView(GenericAPIView):
         },
     )
     def get(self, request):
-        rows = CannedReply.objects.annotate(uses_count=Count("uses")).order_by("key", "language")
+        rows = reply_selectors.reply_list(user=request.user)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([_reply_out(r) for r in page])
 
@@ -174,7 +173,7 @@ class ReplyDetailView(APIView):
         responses={200: s.CannedReplySerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request, pk: int):
-        reply = CannedReply.objects.filter(pk=pk).first()
+        reply = reply_selectors.reply_get(user=request.user, pk=pk, perm=MANAGE.perm)
         if reply is None:
             raise ApiError(_("No such reply."), code="not_found", status_code=404)
         given = s.CannedReplyUpdateSerializer(data=request.data)
@@ -201,7 +200,7 @@ class ReplyUsedView(APIView):
         responses={200: s.ReplyUsedAnswerSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request, pk: int):
-        reply = CannedReply.objects.filter(pk=pk).first()
+        reply = reply_selectors.reply_get(user=request.user, pk=pk)
         if reply is None:
             raise ApiError(_("No such reply."), code="not_found", status_code=404)
         given = s.ReplyUsedSerializer(data=request.data)

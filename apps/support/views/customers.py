@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.approvals.services import ApprovalRefused
 from apps.core.rules import page_rule
 from apps.core.web.forms import apply_validation_error
-from apps.flags.models import Flag
+from apps.flags import selectors as flag_selectors
 from apps.support import diagnostics
 from apps.support.forms.customers import ActionForm, RevealForm
 from apps.support.privacy import (
@@ -46,7 +46,7 @@ def _customer_or_404(request, pk):
 
 
 def customer_context(request, customer, overview) -> dict:
-    flags_by_key = {f.key: f for f in Flag.objects.filter(key__in=["claim", "feed.post"])}
+    flags_by_key = flag_selectors.flags_by_key(keys=["claim", "feed.post"])
     actions = available_actions(request.user, flags_by_key)
     revealed = is_revealed(request, customer.pk)
     return {

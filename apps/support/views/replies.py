@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +13,8 @@ from apps.accounts.policy import can
 from apps.core.rules import page_rule
 from apps.core.web.forms import apply_validation_error
 from apps.support.forms.replies import ReplyForm
-from apps.support.models import CannedReply
 from apps.support.replies import PLACEHOLDERS
+from apps.support.selectors import replies as reply_selectors
 from apps.support.selectors.customers import customer_get
 from apps.support.services import replies as services
 
@@ -24,7 +23,7 @@ MANAGE = "support.manage_cannedreply"
 
 @page_rule("support.view_customer")
 def reply_list(request: HttpRequest) -> HttpResponse:
-    replies = CannedReply.objects.annotate(use_count=Count("uses")).order_by("key", "language")
+    replies = reply_selectors.reply_list(user=request.user)
     return render(
         request,
         "support/replies.html",
@@ -53,7 +52,7 @@ def reply_create(request: HttpRequest) -> HttpResponse:
 
 @page_rule(MANAGE)
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    reply = CannedReply.objects.filter(pk=pk).first()
+    reply = reply_selectors.reply_get(user=request.user, pk=pk, perm=MANAGE)
     if reply is None:
         raise Http404
     initial = {
@@ -95,7 +94,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule("support.view_customer")
 def reply_used(request: HttpRequest, pk: int) -> HttpResponse:
     """Count one use of a reply (the copy button calls this)."""
-    reply = CannedReply.objects.filter(pk=pk).first()
+    reply = reply_selectors.reply_get(user=request.user, pk=pk)
     if reply is None:
         raise Http404
     customer = customer_get(user=request.user, pk=request.POST.get("customer"))

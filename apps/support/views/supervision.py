@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.rules import page_rule
 from apps.support.forms.replies import LeadForm
+from apps.support.selectors.leads import person_get, support_people
 from apps.support.selectors.lookups import lookup_sample, lookups_by_agent
 from apps.support.services.leads import is_lead, support_lead_set
 
@@ -40,20 +40,14 @@ def lookups_page(request: HttpRequest) -> HttpResponse:
 
 @page_rule("accounts.assign_role")
 def leads_page(request: HttpRequest) -> HttpResponse:
-    people = (
-        get_user_model()
-        .objects.filter(groups__name="support", is_active=True, is_service_account=False)
-        .order_by("username")
-        .distinct()
-    )
-    rows = [{"person": person, "lead": is_lead(person)} for person in people]
+    rows = [{"person": person, "lead": is_lead(person)} for person in support_people()]
     return render(request, "support/leads.html", {"rows": rows, "form": LeadForm()})
 
 
 @require_POST
 @page_rule("accounts.assign_role")
 def lead_set(request: HttpRequest, user_id: int) -> HttpResponse:
-    person = get_user_model().objects.filter(pk=user_id, is_service_account=False).first()
+    person = person_get(pk=user_id)
     if person is None:
         raise Http404
     form = LeadForm(request.POST)

@@ -25,6 +25,11 @@ def templates() -> QuerySet[ChecklistTemplate]:
     return ChecklistTemplate.objects.annotate(item_count=Count("items"))
 
 
+def active_templates(*, slugs) -> QuerySet[ChecklistTemplate]:
+    """The active templates among ``slugs`` (the shortcuts a launch page offers)."""
+    return ChecklistTemplate.objects.filter(slug__in=list(slugs), active=True)
+
+
 def template_list(*, user) -> QuerySet[ChecklistTemplate]:
     return restrict(templates(), user, "warroom.view_checklisttemplate", scope="oncall:read")
 
@@ -35,6 +40,20 @@ def template_detail(*, user) -> QuerySet[ChecklistTemplate]:
 
 def run_list(*, user, filters: dict | None = None) -> QuerySet[ChecklistRun]:
     return restrict(runs(filters), user, "warroom.view_checklistrun", scope="oncall:read")
+
+
+def run_item_list(*, user) -> QuerySet[ChecklistRunItem]:
+    """Items of the runs ``user`` may see (their evidence files)."""
+    return restrict(
+        ChecklistRunItem.objects.all(), user, "warroom.view_checklistrun", scope="oncall:read"
+    )
+
+
+def mark_list(*, user) -> QuerySet[ChecklistItemMark]:
+    """Marks of items of the runs ``user`` may see (their evidence files)."""
+    return restrict(
+        ChecklistItemMark.objects.all(), user, "warroom.view_checklistrun", scope="oncall:read"
+    )
 
 
 def run_detail(*, user) -> QuerySet[ChecklistRun]:

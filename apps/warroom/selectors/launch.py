@@ -17,6 +17,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -26,6 +27,7 @@ from django.utils import timezone
 from apps.accounts.policy import restrict
 from apps.warroom.launch_time import countdown_parts
 from apps.warroom.models import (
+    ChecklistRun,
     LaunchLogEntry,
     LaunchPhase,
     LaunchPlan,
@@ -57,16 +59,51 @@ def annotate_counts(queryset: QuerySet[LaunchPlan]) -> QuerySet[LaunchPlan]:
     ).order_by("-t0", "-id")  # Meta.ordering does not apply to GROUP BY queries
 
 
+def launch_plans() -> QuerySet[LaunchPlan]:
+    """Every launch plan: for trusted code and for writes whose rule checked the caller
+    (the row handed to a service)."""
+    return LaunchPlan.objects.select_related("created_by")
+
+
+def launch_plans_for(*, user) -> QuerySet[LaunchPlan]:
+    """The launch plans ``user`` (a person or an API token) may see, without counts."""
+    return restrict(launch_plans(), user, "warroom.view_launchplan", scope="oncall:read")
+
+
 def launch_plan_list(*, user, status: str | None = None) -> QuerySet[LaunchPlan]:
     queryset = restrict(
-        annotate_counts(LaunchPlan.objects.select_related("created_by")),
-        user,
-        "warroom.view_launchplan",
-        scope="oncall:read",
+        annotate_counts(launch_plans()), user, "warroom.view_launchplan", scope="oncall:read"
     )
     if status:
         queryset = queryset.filter(status=status)
     return queryset
+
+
+def launch_plans_in_full() -> QuerySet[LaunchPlan]:
+    """Plans with phases, rollback criteria, tasks and checklist runs (the API's detail
+    answer) in a fixed number of queries; unrestricted, like ``launch_plans``."""
+    return launch_plans().prefetch_related(
+        "phases",
+        "rollback_criteria",
+        "tasks",
+        Prefetch(
+            "checklist_runs",
+            queryset=ChecklistRun.objects.select_related("template", "started_by").order_by(
+                "-started_at", "-id"
+            ),
+        ),
+    )
+
+
+def launch_plan_detail(*, user) -> QuerySet[LaunchPlan]:
+    """``launch_plans_in_full`` narrowed to what ``user`` (a person or a token) may see."""
+    return restrict(launch_plans_in_full(), user, "warroom.view_launchplan", scope="oncall:read")
+
+
+def launch_tasks() -> QuerySet[LaunchTask]:
+    """Every launch task with its plan: for writes whose rule is checked on the task's plan
+    (``check_object``) or by the service (a task's owners)."""
+    return LaunchTask.objects.select_related("plan")
 
 
 def tasks_for(plan: LaunchPlan) -> QuerySet[LaunchTask]:
@@ -91,6 +128,7 @@ def log_list(
     user,
     plan: LaunchPlan | None = None,
     kind: str | None = None,
+    plan_id: int | None = None,
 ) -> QuerySet[LaunchLogEntry]:
     queryset = restrict(
         LaunchLogEntry.objects.select_related(
@@ -102,6 +140,8 @@ def log_list(
     )
     if plan is not None:
         queryset = queryset.filter(plan=plan)
+    if plan_id is not None:
+        queryset = queryset.filter(plan_id=plan_id)
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset

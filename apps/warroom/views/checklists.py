@@ -29,7 +29,7 @@ from apps.warroom.forms.checklists import (
     TemplateItemFormSet,
     template_item_initial,
 )
-from apps.warroom.models import ChecklistItemMark, ChecklistRun, ChecklistRunItem
+from apps.warroom.models import ChecklistRun, ChecklistRunItem
 from apps.warroom.selectors import checklists as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION, run_outcome
 
@@ -298,7 +298,7 @@ def item_mark(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @page_rule(RUN_PERMISSION)
 @require_POST
 def run_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(ChecklistRun, pk=pk)
+    run = get_object_or_404(selectors.runs(), pk=pk)
     form = RunCompleteForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -321,7 +321,7 @@ def run_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(RUN_PERMISSION)
 @require_POST
 def run_abandon(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(ChecklistRun, pk=pk)
+    run = get_object_or_404(selectors.runs(), pk=pk)
     form = RunAbandonForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -407,12 +407,14 @@ def _file_response(field, name: str, content_type: str = "") -> FileResponse:
 @page_rule("warroom.view_checklistrun")
 @require_GET
 def item_evidence(request: HttpRequest, pk: int, position: int) -> FileResponse:
-    item = get_object_or_404(ChecklistRunItem, run_id=pk, position=position)
+    item = get_object_or_404(
+        selectors.run_item_list(user=request.user), run_id=pk, position=position
+    )
     return _file_response(item.evidence_file, item.evidence_file_name, item.evidence_content_type)
 
 
 @page_rule("warroom.view_checklistrun")
 @require_GET
 def mark_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    mark = get_object_or_404(ChecklistItemMark, pk=pk)
+    mark = get_object_or_404(selectors.mark_list(user=request.user), pk=pk)
     return _file_response(mark.evidence_file, mark.evidence_file_name)

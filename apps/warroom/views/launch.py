@@ -16,7 +16,7 @@ from apps.core.web.forms import apply_validation_error
 from apps.core.web.htmx import is_htmx
 from apps.core.web.once import one_submission
 from apps.core.web.pages import paginate
-from apps.oncall.models import Membership
+from apps.oncall import selectors as oncall_selectors
 from apps.warroom import services
 from apps.warroom.forms.launch import (
     LaunchPlanCreateForm,
@@ -29,7 +29,7 @@ from apps.warroom.forms.launch import (
     TaskStatusForm,
 )
 from apps.warroom.launch_time import countdown_parts
-from apps.warroom.models import ChecklistTemplate, LaunchPlan, LaunchTask
+from apps.warroom.models import LaunchPlan, LaunchTask
 from apps.warroom.selectors import checklists as selectors_checklists
 from apps.warroom.selectors import launch as selectors
 from apps.warroom.services.checklists import RUN_PERMISSION
@@ -56,7 +56,7 @@ def _editable_task_ids(user, tasks) -> set[int]:
         return {task.pk for task in tasks}
     if not can(user, PERM_VIEW):
         return set()
-    teams = set(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+    teams = oncall_selectors.team_ids_of(user)
     return {
         task.pk
         for task in tasks
@@ -83,9 +83,7 @@ def _checklist_context(request, plan: LaunchPlan) -> dict:
     if can_run:
         active = {
             template.slug: template
-            for template in ChecklistTemplate.objects.filter(
-                slug__in=LAUNCH_SHORTCUT_SLUGS, active=True
-            )
+            for template in selectors_checklists.active_templates(slugs=LAUNCH_SHORTCUT_SLUGS)
         }
         shortcuts = [active[slug] for slug in LAUNCH_SHORTCUT_SLUGS if slug in active]
     return {
@@ -311,7 +309,7 @@ def launch_task_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_rule(Rule(perm=PERM_CHANGE, object_level=True))
 def launch_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(LaunchTask.objects.select_related("plan"), pk=pk)
+    task = get_object_or_404(selectors.launch_tasks(), pk=pk)
     check_object(request, PERM_CHANGE, task.plan)
     return _task_form(request, task.plan, task)
 
@@ -320,7 +318,7 @@ def launch_task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def launch_task_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Quick status change from the timeline. With htmx the task's row comes back."""
-    task = get_object_or_404(LaunchTask.objects.select_related("plan"), pk=pk)
+    task = get_object_or_404(selectors.launch_tasks(), pk=pk)
     if not can_set_task_status(request.user, task):
         raise PermissionDenied
     form = TaskStatusForm(request.POST, prefix=f"task-{task.pk}")

@@ -20,6 +20,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
@@ -62,7 +63,7 @@ class ChecklistTemplateListView(WarroomView):
     )
     def get(self, request):
         filters = query_params(ChecklistTemplateFilterSerializer, request)
-        queryset = selectors.templates().order_by("kind", "name")
+        queryset = selectors.template_list(user=caller_of(request)).order_by("kind", "name")
         if filters.get("kind"):
             queryset = queryset.filter(kind=filters["kind"])
         if "active" in filters:
@@ -82,7 +83,7 @@ class ChecklistTemplateDetailView(WarroomView):
         responses={200: ChecklistTemplateDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, slug):
-        template = self.load(selectors.templates().prefetch_related("items"), slug=slug)
+        template = self.load(selectors.template_detail(user=caller_of(request)), slug=slug)
         return Response(ChecklistTemplateDetailSerializer(template).data)
 
 
@@ -99,7 +100,9 @@ class ChecklistRunListView(WarroomView):
         responses={200: ChecklistRunSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request):
-        queryset = selectors.runs(query_params(ChecklistRunFilterSerializer, request))
+        queryset = selectors.run_list(
+            user=caller_of(request), filters=query_params(ChecklistRunFilterSerializer, request)
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ChecklistRunSerializer(page, many=True).data)
 
@@ -130,7 +133,8 @@ class ChecklistRunDetailView(WarroomView):
         responses={200: ChecklistRunDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        return Response(_run_data(pk))
+        run = self.load(selectors.run_detail(user=caller_of(request)), pk=pk)
+        return Response(ChecklistRunDetailSerializer(run).data)
 
 
 class ChecklistItemMarkView(WarroomView):
@@ -225,7 +229,7 @@ class ChecklistRunReportView(WarroomView):
     )
     def get(self, request, pk):
         tz = _timezone(request)
-        run = self.load(selectors.runs_with_items(), pk=pk)
+        run = self.load(selectors.run_detail(user=caller_of(request)), pk=pk)
         response = HttpResponse(
             checklist_report.render_markdown(run, tz), content_type="text/markdown; charset=utf-8"
         )
@@ -257,4 +261,5 @@ def _timezone(request) -> zoneinfo.ZoneInfo:
 
 
 def _run_data(pk) -> dict:
+    """The answer after a write: the rule checked the caller, so the run is read whole."""
     return ChecklistRunDetailSerializer(get_object_or_404(selectors.runs_with_items(), pk=pk)).data

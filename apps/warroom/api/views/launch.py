@@ -7,13 +7,13 @@ add notes/events to its launch's log (checked in the services, answered 403 othe
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.query import query_params
 from apps.core.api.schema import error_responses
@@ -38,7 +38,7 @@ from apps.warroom.api.serializers.launch import (
     RollbackCriterionSerializer,
     WarRoomLogFilterSerializer,
 )
-from apps.warroom.models import ChecklistRun, LaunchLogEntry, LaunchPlan, LaunchTask
+from apps.warroom.models import LaunchLogEntry, LaunchPlan, LaunchTask
 from apps.warroom.selectors import launch as selectors
 from apps.warroom.services.launch_access import (
     PERM_ADD,
@@ -57,30 +57,17 @@ LOG_APPEND = Rule(perm=PERM_LOG_VIEW, scope=None)
 
 
 def _detail(pk: int):
-    return (
-        LaunchPlan.objects.select_related("created_by")
-        .prefetch_related(
-            "phases",
-            "rollback_criteria",
-            "tasks",
-            Prefetch(
-                "checklist_runs",
-                queryset=ChecklistRun.objects.select_related("template", "started_by").order_by(
-                    "-started_at", "-id"
-                ),
-            ),
-        )
-        .get(pk=pk)
+    """The answer after a write: the rule checked the caller, so the plan is read whole."""
+    return selectors.launch_plans_in_full().get(pk=pk)
+
+
+def _log(request, plan=None, kind=None, plan_id=None):
+    return selectors.log_list(
+        user=caller_of(request),
+        plan=plan,
+        plan_id=plan_id,
+        kind=kind if kind in LaunchLogEntry.Kind.values else None,
     )
-
-
-def _log(plan=None, kind=None):
-    queryset = LaunchLogEntry.objects.select_related("author")
-    if plan is not None:
-        queryset = queryset.filter(plan=plan)
-    if kind in LaunchLogEntry.Kind.values:
-        queryset = queryset.filter(kind=kind)
-    return queryset
 
 
 class LaunchListView(WarroomView):
@@ -94,11 +81,8 @@ class LaunchListView(WarroomView):
         responses={200: LaunchPlanSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request):
-        # People and tokens alike: the rule above already checked the right or the scope.
-        queryset = selectors.annotate_counts(LaunchPlan.objects.select_related("created_by"))
         wanted = query_params(LaunchFilterSerializer, request).get("status")
-        if wanted:
-            queryset = queryset.filter(status=wanted)
+        queryset = selectors.launch_plan_list(user=caller_of(request), status=wanted or None)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(LaunchPlanSerializer(page, many=True).data)
 
@@ -129,8 +113,8 @@ class LaunchDetailView(WarroomView):
         responses={200: LaunchPlanDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
-        return Response(LaunchPlanDetailSerializer(_detail(plan.pk)).data)
+        plan = self.load(selectors.launch_plan_detail(user=caller_of(request)), pk=pk)
+        return Response(LaunchPlanDetailSerializer(plan).data)
 
     @extend_schema(
         tags=TAGS,
@@ -140,7 +124,7 @@ class LaunchDetailView(WarroomView):
         responses={200: LaunchPlanDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans(), pk=pk)
         given = LaunchPlanUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.launch_plan_update(actor=request.user, plan=plan, **given.validated_data)
@@ -164,7 +148,7 @@ class LaunchStatusView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans(), pk=pk)
         given = LaunchStatusSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.launch_plan_set_status(actor=request.user, plan=plan, **given.validated_data)
@@ -182,7 +166,7 @@ class LaunchTaskListView(WarroomView):
         responses={200: LaunchTaskSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans_for(user=caller_of(request)), pk=pk)
         filters = query_params(LaunchTaskFilterSerializer, request)
         queryset = selectors.tasks_for(plan)
         if filters.get("overdue"):
@@ -204,7 +188,7 @@ class LaunchTaskListView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans(), pk=pk)
         given = LaunchTaskCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
@@ -237,8 +221,8 @@ class LaunchTaskStatusView(WarroomView):
     )
     @idempotent
     def post(self, request, pk, task_pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
-        task = get_object_or_404(LaunchTask, pk=task_pk, plan=plan)
+        plan = self.load(selectors.launch_plans(), pk=pk)
+        task = get_object_or_404(selectors.tasks_for(plan), pk=task_pk)
         given = LaunchTaskStatusSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.launch_task_set_status(
@@ -261,7 +245,7 @@ class RollbackCriteriaView(WarroomView):
         responses={200: RollbackCriterionSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans_for(user=caller_of(request)), pk=pk)
         return Response(RollbackCriterionSerializer(plan.rollback_criteria.all(), many=True).data)
 
     @extend_schema(
@@ -274,7 +258,7 @@ class RollbackCriteriaView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans(), pk=pk)
         given = RollbackCriterionCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         criterion = services.launch_rollback_criterion_add(
@@ -295,9 +279,10 @@ class LaunchLogView(WarroomView):
         responses={200: LaunchLogEntrySerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        # The rule (the log's view right) was checked; the entries are restricted below.
+        plan = self.load(selectors.launch_plans(), pk=pk)
         kind = query_params(LaunchLogFilterSerializer, request).get("kind")
-        page = self.paginate_queryset(_log(plan, kind))
+        page = self.paginate_queryset(_log(request, plan, kind))
         return self.get_paginated_response(LaunchLogEntrySerializer(page, many=True).data)
 
     @extend_schema(
@@ -311,7 +296,7 @@ class LaunchLogView(WarroomView):
     )
     @idempotent
     def post(self, request, pk):
-        plan = self.load(LaunchPlan.objects.all(), pk=pk)
+        plan = self.load(selectors.launch_plans(), pk=pk)
         given = LogAppendSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         entry = services.launch_log_append(actor=request.user, plan=plan, **given.validated_data)
@@ -331,9 +316,7 @@ class WarRoomLogView(WarroomView):
     )
     def get(self, request):
         filters = query_params(WarRoomLogFilterSerializer, request)
-        queryset = _log(kind=filters.get("kind"))
-        if filters.get("launch"):
-            queryset = queryset.filter(plan_id=filters["launch"])
+        queryset = _log(request, kind=filters.get("kind"), plan_id=filters.get("launch") or None)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(LaunchLogEntrySerializer(page, many=True).data)
 
