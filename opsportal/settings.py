@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.oncall",
     "apps.warroom",
     "apps.flags",
+    "apps.incidents",
     "apps.support",
 ]
 

@@ -58,7 +58,17 @@ _EVERYONE = {
     "flags.view_flag",
     "flags.view_flagstate",
     "flags.view_scheduledflagchange",
+    # Incidents: all staff see every incident, its timeline and the severity levels.
+    "incidents.view_incident",
+    "incidents.view_severity",
+    "incidents.view_timelineentry",
 }
+
+# Incidents: anyone on duty declares (reviewers only read). Incident commanders and super
+# admins run any incident; whoever holds a role in one incident gets a per-object grant of
+# ``incidents.change_incident`` on it (apps.incidents.services.roles).
+_INCIDENT_DECLARE = {"incidents.add_incident"}
+_INCIDENT_RUN_ANY = {"incidents.add_incident", "incidents.change_incident"}
 
 # Flags: the safe direction (block / close) is anyone's on duty; the risky direction
 # (unblock / open) is ops and super admins, and for fund flags it files a change request
@@ -153,7 +163,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     | _FLAGS_OPERATE
     | _SUPPORT_READ
-    | _SUPPORT_LEAD,
+    | _SUPPORT_LEAD
+    | _INCIDENT_RUN_ANY
+    | {"incidents.add_severity", "incidents.change_severity"},
     OPS: _EVERYONE
     | _WARROOM_MANAGE
     | _LAUNCH_MANAGE
@@ -161,6 +173,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _CHECKLIST_MANAGE
     | _FLAGS_OPERATE
     | _SUPPORT_READ
+    | _INCIDENT_DECLARE
     | {
         "audit.view_audit_trail",
         "notify.view_channel",
@@ -170,6 +183,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     FINANCE: _EVERYONE
     | _CHECKLIST_RUN
     | _SUPPORT_READ
+    | _INCIDENT_DECLARE
     | {
         "notify.view_channel",
         "seedconfig.request_change",
@@ -179,12 +193,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {
         "audit.view_audit_trail",
     },
-    SUPPORT: _EVERYONE | _SUPPORT_READ | {"flags.set_user_scope"},
+    SUPPORT: _EVERYONE | _SUPPORT_READ | _INCIDENT_DECLARE | {"flags.set_user_scope"},
     INCIDENT_COMMANDER: _EVERYONE
     | _LAUNCH_MANAGE
     | _CHECKLIST_RUN
     | _FLAGS_BLOCK
     | _SUPPORT_READ
+    | _INCIDENT_RUN_ANY
     | {
         "oncall.trigger_page",
         "approvals.grant_freeze_exception",

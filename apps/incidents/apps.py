@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "apps.incidents"
+    label = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from apps.incidents import models
+
+        auditlog.register(models.Severity)
+        auditlog.register(models.Incident)
+        auditlog.register(models.RoleAssignment)
