@@ -21,6 +21,7 @@ api_patterns = [
     path("", include("apps.oncall.api.urls")),
     path("", include("apps.warroom.api.urls")),
     path("", include("apps.flags.api.urls")),
+    path("", include("apps.incidents.api.urls")),
     path("", include("apps.support.api.urls")),
 ]
 
@@ -42,6 +43,7 @@ urlpatterns = [
     # On-call and the war room share the /warroom/ prefix and the "warroom" namespace.
     path("warroom/", include((oncall_urls.urlpatterns + warroom_urls.urlpatterns, "warroom"))),
     path("flags/", include("apps.flags.urls")),
+    path("incidents/", include("apps.incidents.urls")),
     path("support/", include("apps.support.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     re_path(

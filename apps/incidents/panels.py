@@ -1,0 +1,30 @@
+"""The sections of the incident page, contributed by the parts of this app.
+
+Each panel names its template and a function ``context(request, incident) -> dict`` given
+as a dotted path (imported when the page renders). A panel's function must run a constant
+number of queries whatever the incident holds; the incident page's query budget is pinned
+in a test. Order is the order on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context_path: str
+
+    @cached_property
+    def context(self):
+        return import_string(self.context_path)
+
+
+PANELS: list[Panel] = [
+    # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
+]

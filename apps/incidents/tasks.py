@@ -1,0 +1,1 @@
+"""Celery tasks of the incidents app (each part's tasks are imported here)."""
