@@ -1,0 +1,1 @@
+"""Demo data of the incidents app: each part registers its own steps (imported here)."""
