@@ -145,3 +145,17 @@ def merge_targets(incident: Incident) -> QuerySet[Incident]:
         .only("pk", "number", "title")
         .order_by("-declared_at", "-id")
     )
+
+
+def person_by_username(username: str):
+    return assignable_people().filter(username=username).first()
+
+
+def team_by_slug(slug: str):
+    from apps.oncall.models import Team
+
+    return Team.objects.filter(slug=slug).first()
+
+
+def policy_of_team(team, pk: int):
+    return team.escalation_policies.filter(pk=pk).first()

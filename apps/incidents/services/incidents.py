@@ -79,6 +79,12 @@ def incident_declare(
         errors.setdefault("severity", []).append(_("Choose an active severity."))
     if owner is None or not owner.is_active or getattr(owner, "is_service_account", False):
         errors.setdefault("owner", []).append(_("Choose an active person (not a service account)."))
+    from apps.incidents.services.lifecycle import clean_affected_actions
+
+    try:
+        affected_actions = clean_affected_actions(list(affected_actions or []))
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if started_at > detected_at:
         errors.setdefault("started_at", []).append(
             _("An incident starts before or when it is detected.")
