@@ -1,3 +1,6 @@
 """Role-matrix entries of the incidents app: each part keeps its own list."""
 
+from tests.incidents.matrix_core import ENTRIES as _core
+
 ENTRIES: list = []
+ENTRIES += _core
