@@ -15,3 +15,7 @@ class IncidentsConfig(AppConfig):
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)
         auditlog.register(models.RoleAssignment)
+
+        from apps.incidents import receivers_mitigation
+
+        receivers_mitigation.connect()
