@@ -41,8 +41,9 @@ from apps.incidents.services import mitigation as services
 TAGS = ["incidents"]
 VIEW = "incidents.view_incident"
 READ = Rule(perm=VIEW, scope=None)
-# The flags' own rule for blocking; the service checks it again.
-BLOCK = Rule(perm=(VIEW, services.BLOCK_PERMISSION), scope=None)
+# The flags' own rule for blocking; the service checks it again, and that the person
+# may see the incident.
+BLOCK = Rule(perm=services.BLOCK_PERMISSION, scope=None)
 # Running the incident is per object (a role holder's grant): the service checks it.
 RESOLVE = Rule(perm=VIEW, scope=None)
 

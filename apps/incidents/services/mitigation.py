@@ -151,7 +151,8 @@ def _clean_decisions(actor, held: list[FlagState], decisions: dict) -> dict[int,
             errors.append(
                 ValidationError(
                     _(
-                        "%(switch)s is still blocked by this incident: keep it or request the unblock."
+                        "%(switch)s is still blocked by this incident: keep it or request "
+                        "the unblock."
                     )
                     % {"switch": label},
                     code="decision_missing",
