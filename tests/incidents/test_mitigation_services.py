@@ -20,7 +20,6 @@ from apps.incidents.services.mitigation import (
     KEEP,
     UNBLOCK,
     SwitchDecision,
-    incident_block_switch,
     incident_resolve,
 )
 from tests.factories import UserFactory
@@ -224,9 +223,7 @@ def test_resolve__an_unblock_the_person_may_not_make_is_refused_whole(incident, 
     assert incident.timeline.filter(kind=EntryKind.STATUS).count() == 0
 
 
-def test_resolve__non_fund_unblock_applies_at_once(
-    admins, django_capture_on_commit_callbacks
-):
+def test_resolve__non_fund_unblock_applies_at_once(admins, django_capture_on_commit_callbacks):
     admin, _other = admins
     incident = declare(actor=admin)
     with django_capture_on_commit_callbacks(execute=True):
