@@ -10,7 +10,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.incidents import models
+        from apps.incidents import (
+            models,
+            navigation,  # noqa: F401  (registers the "Incidents" menu entry)
+        )
 
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)

@@ -3,7 +3,8 @@
 Everyone sees the switches an incident holds. Blocking one for an incident is the flags'
 own rule (``flags.block_flag``: ops, incident commanders, super admins). The resolution
 screen and ``POST …/resolve`` are for whoever runs the incident (``change_incident``:
-incident commanders and super admins globally). People only: tokens are refused.
+incident commanders and super admins globally). Tokens read the switches with
+``incidents:read``; the writes are for people only.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ ENTRIES = [
         "GET",
         lambda ctx: f"/v1/incidents/{_incident(ctx)}/switches",
         roles=EVERY_ROLE,
+        scopes={"incidents:read"},
     ),
     Entry(
         "incidents.api.switches_block",

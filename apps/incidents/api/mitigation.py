@@ -8,7 +8,8 @@
   or unblock: at once for a non-fund switch, a change request for a fund-related one),
   then the incident is resolved; all or nothing (400 naming the switch, nothing written).
 
-People only (the session and its MFA); both writes are idempotent with Idempotency-Key.
+Reading takes a token with ``incidents:read``; the writes are for people only (the session
+and its MFA) and are idempotent with Idempotency-Key.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from apps.incidents.services import mitigation as services
 
 TAGS = ["incidents"]
 VIEW = "incidents.view_incident"
-READ = Rule(perm=VIEW, scope=None)
+READ = Rule(perm=VIEW, scope="incidents:read")
 # The flags' own rule for blocking; the service checks it again, and that the person
 # may see the incident.
 BLOCK = Rule(perm=services.BLOCK_PERMISSION, scope=None)

@@ -40,12 +40,7 @@ def blockable_flags(*, user) -> list[Flag]:
 
 
 def incident_by_number(*, number: str, user) -> Incident | None:
-    """The incident numbered ``number`` if ``user`` (a person) may see it (one query)."""
-    from apps.accounts.policy import restrict
+    """The incident numbered ``number`` if ``user`` (a person or a token) may see it."""
+    from apps.incidents.selectors.incidents import incident_get
 
-    return (
-        restrict(Incident.objects.all(), user, "incidents.view_incident")
-        .select_related("severity", "owner")
-        .filter(number=number)
-        .first()
-    )
+    return incident_get(user=user, number=number)
