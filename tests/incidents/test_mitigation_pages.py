@@ -197,3 +197,37 @@ def test_unknown_incident__404(commander, verified_client):
     client = verified_client(commander)
     assert client.get(reverse("incidents:switches", args=["INC-1999-0001"])).status_code == 404
     assert client.get(reverse("incidents:resolve", args=["INC-1999-0001"])).status_code == 404
+
+
+def test_incident_page__shows_the_switches_panel_with_constant_queries(
+    incident, commander, verified_client
+):
+    client = verified_client(commander)
+    url = reverse("incidents:detail", args=[incident.number])
+    first = block_for(incident, commander)
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    text = _text(response)
+    assert 'id="panel-switches"' in text
+    assert f'data-state-id="{first.pk}"' in text
+    assert reverse("incidents:switch_block", args=[incident.number]) in text
+    assert reverse("incidents:resolve", args=[incident.number]) in text
+    for network in ("ethereum", "bsc", "solana", "base"):
+        block_for(incident, commander, scope_value=network)
+    block_for(incident, commander, key="feed.post", scope_kind="global", scope_value="")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert _text(response).count("data-flag=") == 6
+    assert len(many) == len(one)
+
+
+def test_incident_page__no_block_form_without_the_flags_permission(incident, verified_client):
+    response = verified_client(UserFactory(roles=["finance"])).get(
+        reverse("incidents:detail", args=[incident.number])
+    )
+    assert response.status_code == 200
+    text = _text(response)
+    assert 'id="panel-switches"' in text
+    assert reverse("incidents:switch_block", args=[incident.number]) not in text
+    assert reverse("incidents:resolve", args=[incident.number]) not in text
