@@ -43,3 +43,19 @@ def test_demo__skipped_without_the_incident():
     mitigation_demo(_ctx(said))
     assert not FlagState.objects.exists()
     assert "no open" in said[-1]
+
+
+def test_demo__after_the_core_step(django_capture_on_commit_callbacks):
+    from apps.incidents.demo_core import OPEN_S2_TITLE, incidents_core_demo
+    from apps.incidents.models import Incident
+
+    said: list[str] = []
+    ctx = _ctx(said)
+    incidents_core_demo(ctx)
+    with django_capture_on_commit_callbacks(execute=True):
+        mitigation_demo(ctx)
+    incident = Incident.objects.get(title=OPEN_S2_TITLE)
+    assert incident.severity.code == "S2" and incident.is_open
+    (held,) = switches_held(incident)
+    assert (held.flag.key, held.scope_label) == ("payout", "network=tron")
+    assert incident.timeline.filter(kind=EntryKind.FLAG, data__state_id=held.pk).exists()
