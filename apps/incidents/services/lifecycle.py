@@ -348,7 +348,7 @@ def incident_assign_role(*, actor, incident: Incident, role: str, person) -> Rol
     incident = _locked(incident)
     _refuse_final(incident, "role")
     current = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("person")
         .filter(incident=incident, role=role, ended_at__isnull=True)
         .first()
@@ -410,7 +410,7 @@ def incident_end_role(*, actor, incident: Incident, role: str) -> RoleAssignment
     incident = _locked(incident)
     _refuse_final(incident, "role")
     current = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("person")
         .filter(incident=incident, role=role, ended_at__isnull=True)
         .first()
