@@ -51,6 +51,7 @@ from apps.approvals.rules import (  # noqa: F401  (re-exported for views and sel
     can_decide,
     super_admin_count,
 )
+from apps.approvals.signals import announce
 from apps.core.events import record_event
 from apps.core.logging import get_logger
 
@@ -160,6 +161,7 @@ def _mark_expired(change_request: ChangeRequest, now) -> ChangeRequest:
     )
     log.info("approval.expired", change_request=change_request.pk, kind=change_request.kind)
     notify_requester(change_request)
+    announce(change_request, "expired")
     return change_request
 
 
@@ -322,6 +324,7 @@ def change_request_create(
             actor=actor.pk,
             freeze_exception=change_request.freeze_exception,
         )
+        announce(change_request, "created", actor)
         if bootstrap:
             return _apply_bootstrap(change_request, handler, actor)
         notify_approvers(change_request, handler, behind_ids={row.person_id for row in people})
@@ -348,6 +351,7 @@ def _apply_bootstrap(change_request, handler, actor) -> ChangeRequest:
         data=_event_data(change_request),
     )
     log.info("approval.bootstrap_applied", change_request=change_request.pk, actor=actor.pk)
+    announce(change_request, "applied", actor)
     return change_request
 
 
@@ -511,7 +515,9 @@ def change_request_approve(
         handler = _check_decidable(change_request, actor, verb=_("approve"), record=True)
         mismatch = payload_mismatch(change_request)
         if mismatch is not None:
-            return mark_tampered(change_request, actor=actor, mismatch=mismatch, now=now)
+            tampered = mark_tampered(change_request, actor=actor, mismatch=mismatch, now=now)
+            announce(tampered, "tampered", actor)
+            return tampered
         if echoed is not None and echoed != change_request.payload_sha256:
             raise _payload_changed(change_request)
         if not change_request.freeze_exception and handler.freezable:
@@ -545,6 +551,7 @@ def change_request_approve(
             )
             log.info("approval.conflict", change_request=change_request.pk, actor=actor.pk)
             notify_requester(change_request)
+            announce(change_request, "conflict", actor)
             return change_request
         result = handler.apply(change_request=change_request, actor=actor)
         change_request.status = ChangeRequest.Status.APPLIED
@@ -564,6 +571,7 @@ def change_request_approve(
             actor=actor.pk,
         )
         notify_requester(change_request)
+        announce(change_request, "applied", actor)
     return change_request
 
 
@@ -592,6 +600,7 @@ def change_request_reject(*, actor, change_request_id, comment: str) -> ChangeRe
     )
     log.info("approval.rejected", change_request=change_request.pk, actor=actor.pk)
     notify_requester(change_request)
+    announce(change_request, "rejected", actor)
     return change_request
 
 
@@ -613,6 +622,7 @@ def change_request_cancel(*, actor, change_request_id) -> ChangeRequest:
         "approval.cancelled", actor=actor, target=change_request, data=_event_data(change_request)
     )
     log.info("approval.cancelled", change_request=change_request.pk, actor=actor.pk)
+    announce(change_request, "cancelled", actor)
     return change_request
 
 

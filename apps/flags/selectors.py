@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from apps.accounts.policy import restrict
@@ -158,3 +158,34 @@ def states_affecting_user(*, user_ref: str, now=None) -> list[FlagState]:
         .order_by("flag_id", "scope_kind", "scope_value", "-effective_from", "-id")
     )
     return list(_current_rows(rows, now).values())
+
+
+def states_held_by_incident(*, incident_ref: str, now=None) -> list[FlagState]:
+    """The states in force now in the safe direction (blocked / closed) that name
+    ``incident_ref``: the switches an incident holds. One per (flag, scope) at most, by
+    flag key then scope; one query. A scope blocked for this incident and then set again
+    (unblocked, or blocked anew for another reason) is no longer held by it.
+    """
+    if not incident_ref:
+        return []
+    now = now or timezone.now()
+    named = FlagState.objects.filter(
+        incident_ref=incident_ref,
+        flag_id=OuterRef("flag_id"),
+        scope_kind=OuterRef("scope_kind"),
+        scope_value=OuterRef("scope_value"),
+    )
+    rows = (
+        FlagState.objects.not_ended(now)
+        .filter(effective_from__lte=now)
+        .filter(Exists(named))
+        .select_related("flag", "actor", "change_request")
+        .order_by("flag_id", "scope_kind", "scope_value", "-effective_from", "-id")
+    )
+    held = [
+        row
+        for row in _current_rows(rows, now).values()
+        if row.state in SAFE_STATES and row.incident_ref == incident_ref
+    ]
+    held.sort(key=lambda row: (row.flag.key, row.scope_kind != ScopeKind.GLOBAL, row.scope_label))
+    return held

@@ -26,3 +26,7 @@ class IncidentsConfig(AppConfig):
             lifecycle.on_page_acknowledged, dispatch_uid="incidents.page_acknowledged"
         )
         page_resolved.connect(lifecycle.on_page_resolved, dispatch_uid="incidents.page_resolved")
+
+        from apps.incidents import receivers_mitigation
+
+        receivers_mitigation.connect()

@@ -31,5 +31,5 @@ class Panel:
 
 
 PANELS: list[Panel] = [
-    # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
+    Panel("switches", "incidents/panels/mitigation.html", "apps.incidents.views.mitigation.panel"),
 ]

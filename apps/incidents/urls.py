@@ -30,3 +30,12 @@ urlpatterns += [
     path("<str:number>/timeline.md", core.timeline_md, name="timeline_md"),
     path("<str:number>/timeline.json", core.timeline_json, name="timeline_json"),
 ]
+
+# --- mitigation: kill switches held, blocking one, the resolution screen ---------------------
+from apps.incidents.views import mitigation as mitigation_views  # noqa: E402
+
+urlpatterns += [
+    path("<str:number>/switches/", mitigation_views.switches, name="switches"),
+    path("<str:number>/switches/block", mitigation_views.switch_block, name="switch_block"),
+    path("<str:number>/resolve", mitigation_views.resolve, name="resolve"),
+]

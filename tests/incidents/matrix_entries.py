@@ -4,3 +4,7 @@ from tests.incidents.matrix_core import ENTRIES as _core
 
 ENTRIES: list = []
 ENTRIES += _core
+
+from tests.incidents.matrix_mitigation import ENTRIES as _mitigation  # noqa: E402
+
+ENTRIES += _mitigation
