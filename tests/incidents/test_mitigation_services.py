@@ -348,3 +348,27 @@ def test_change_request_receiver__is_idempotent_and_never_raises(
         ChangeRequest, change_request=change.change_request, action="rejected", actor=requester
     )
     assert len(change_request_entries(incident)) == 1
+
+
+def test_status__resolving_while_holding_a_switch_sends_to_the_resolution_screen(
+    incident, commander
+):
+    block_for(incident, commander)
+
+    with pytest.raises(ValidationError) as caught:
+        incident_set_status(actor=commander, incident=incident, status=Status.RESOLVED)
+
+    message = " ".join(caught.value.message_dict["status"])
+    assert "payout" in message and "resolution screen" in message
+    incident.refresh_from_db()
+    assert incident.status == Status.INVESTIGATING
+    assert incident.resolved_at is None
+    # Keeping it on the resolution screen resolves.
+    (state,) = switches_held(incident)
+    incident_resolve(
+        actor=commander,
+        incident=incident,
+        decisions={state.pk: SwitchDecision(action=KEEP, reason="Tron node still syncing")},
+    )
+    incident.refresh_from_db()
+    assert incident.status == Status.RESOLVED

@@ -112,6 +112,27 @@ def _rung(status: str) -> int:
 
 
 @transaction.atomic
+def _refuse_undecided_switches(incident: Incident) -> None:
+    from apps.incidents.selectors.mitigation import switches_held
+
+    undecided = [state for state in switches_held(incident) if state.pending_request is None]
+    if undecided:
+        names = ", ".join(
+            f"{state.flag.key}"
+            + (f" ({state.scope_kind}: {state.scope_value})" if state.scope_value else "")
+            for state in undecided
+        )
+        raise ValidationError(
+            {
+                "status": _(
+                    "This incident still holds kill switches (%(names)s). Resolve it on the "
+                    "resolution screen, which asks to keep or unblock each one."
+                )
+                % {"names": names}
+            }
+        )
+
+
 def incident_set_status(
     *,
     actor,
@@ -120,8 +141,13 @@ def incident_set_status(
     reason: str = "",
     at: datetime | None = None,
     token=None,
+    switches_decided: bool = False,
 ) -> Incident:
     """Move ``incident`` along investigating → identified → mitigated → resolved → closed.
+
+    Resolving (or closing straight from an open status) an incident that still holds kill
+    switches is refused: the resolution screen (``services.mitigation.incident_resolve``)
+    asks, per switch, to keep it or request the unblock, and passes ``switches_decided``.
 
     Forward moves may skip steps (each skipped step's time is set to ``at``); a move back
     needs a ``reason`` and clears the times of the steps left. Closing asks
@@ -145,6 +171,8 @@ def incident_set_status(
     backwards = _rung(status) < _rung(previous)
     if backwards and not reason:
         raise ValidationError({"reason": _("Say why the incident goes back to an earlier status.")})
+    if not switches_decided and _rung(previous) < _rung(Status.RESOLVED) <= _rung(status):
+        _refuse_undecided_switches(incident)
     if status == Status.CLOSED:
         blockers = closing_blockers(incident)
         if blockers:

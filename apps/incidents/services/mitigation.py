@@ -305,7 +305,11 @@ def incident_resolve(
             else:
                 result.requested.append((state, change.change_request))
         incident_set_status(
-            actor=actor, incident=incident, status=Status.RESOLVED, reason=reason or ""
+            actor=actor,
+            incident=incident,
+            status=Status.RESOLVED,
+            reason=reason or "",
+            switches_decided=True,
         )
         write_event(
             "incident.switches_decided",
