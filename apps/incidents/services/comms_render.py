@@ -157,7 +157,7 @@ def parse(text: str, field: str) -> list[tuple[str, str | None]]:
                     _("Unknown placeholder %(placeholder)s. Known placeholders: %(known)s.")
                     % {
                         "placeholder": _token(name, spec, conversion),
-                        "known": ", ".join("{%s}" % known for known in PLACEHOLDERS),
+                        "known": ", ".join("{" + known + "}" for known in PLACEHOLDERS),
                     },
                     code="unknown_placeholder",
                 )
