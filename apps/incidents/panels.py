@@ -26,5 +26,6 @@ class Panel:
 
 
 PANELS: list[Panel] = [
+    Panel("comms", "incidents/panels/comms.html", "apps.incidents.views.comms.panel"),
     # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
 ]
