@@ -14,8 +14,10 @@ from apps.audit.models import AuditEvent
 from apps.incidents.migrations._comms_seed_0002 import TEMPLATES
 from apps.incidents.models import (
     EntryKind,
+    Incident,
     IncidentRole,
     RoleAssignment,
+    Status,
     StatusTemplate,
     StatusUpdate,
     StatusUpdateImmutable,
@@ -394,3 +396,34 @@ def test_sent_update__immutable_in_postgresql():
                 "UPDATE incidents_statusupdate SET body = %s WHERE id = %s", ["x", update.pk]
             )
     assert timezone.now() >= update.sent_at
+
+
+def test_send__resolved_needs_no_next_update_and_closed_sends_none():
+    person = commander()
+    incident = declared(actor=person)
+    Incident.objects.filter(pk=incident.pk).update(
+        status=Status.RESOLVED, resolved_at=timezone.now()
+    )
+    incident.refresh_from_db()
+    update = status_update_send(
+        actor=person,
+        incident=incident,
+        audience="public",
+        language="id",
+        template=template("resolved", "public", "id"),
+    )
+    assert update.next_update_due_at is None and "Masalah telah selesai" in update.body
+    incident.refresh_from_db()
+    assert incident.next_update_due_at is None
+    Incident.objects.filter(pk=incident.pk).update(status=Status.CLOSED)
+    incident.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        status_update_send(
+            actor=person,
+            incident=incident,
+            audience="internal",
+            language="en",
+            subject="s",
+            body="b",
+        )
+    assert "__all__" in caught.value.message_dict

@@ -239,7 +239,12 @@ def template_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/comms/template_form.html",
-        {"form": form, "template_obj": None, "placeholders": PLACEHOLDERS.values()},
+        {
+            "form": form,
+            "template_obj": None,
+            "may_change": True,
+            "placeholders": PLACEHOLDERS.values(),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
