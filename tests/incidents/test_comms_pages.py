@@ -158,3 +158,27 @@ def test_public_update_from_the_page__internal_note_refused(ic, verified_client)
     assert response.status_code == 400
     assert "internal-only" in response.content.decode()
     assert not StatusUpdate.objects.exists()
+
+
+def test_panel__renders_updates_late_badge_and_form(ic):
+    from django.template.loader import render_to_string
+
+    incident = declared(actor=ic)
+    status_update_send(
+        actor=ic,
+        incident=incident,
+        audience="partners",
+        language="ru",
+        template=template("first_notice", "partners", "ru"),
+    )
+    Incident.objects.filter(pk=incident.pk).update(next_update_due_at=timezone.now())
+    incident.refresh_from_db()
+    request = RequestFactory().get(f"/incidents/{incident.number}/")
+    request.user = ic
+    html = render_to_string(
+        "incidents/panels/comms.html", {"incident": incident, **panel(request, incident)}, request
+    )
+    assert "Уважаемые партнёры" in html
+    assert "update late" in html
+    assert f"/incidents/{incident.number}/updates/preview/" in html
+    assert 'name="form_token"' in html
