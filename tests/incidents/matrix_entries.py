@@ -1,6 +1,9 @@
 """Role-matrix entries of the incidents app: each part keeps its own list."""
 
+from tests.incidents.matrix_core import ENTRIES as _core
+
 ENTRIES: list = []
+ENTRIES += _core
 
 from tests.incidents.matrix_comms import ENTRIES as _comms  # noqa: E402
 
