@@ -3,7 +3,8 @@
 Every staff role sees the updates sent and the templates. Sending (page and API) is for
 the people running the incident — incident commanders and super admins globally, role
 holders on their incident — so a person of another role gets 403. Templates are edited by
-incident commanders and super admins. People only: tokens are refused everywhere.
+incident commanders and super admins. Tokens read updates and templates with
+``incidents:read`` and never send.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ ENTRIES = [
         "GET",
         lambda ctx: f"/v1/incidents/{_incident(ctx).number}/updates",
         roles=EVERY_ROLE,
+        scopes={"incidents:read"},
     ),
     Entry(
         "incidents.api.updates.create",
@@ -124,5 +126,6 @@ ENTRIES = [
         "GET",
         "/v1/incidents/status-templates",
         roles=EVERY_ROLE,
+        scopes={"incidents:read"},
     ),
 ]

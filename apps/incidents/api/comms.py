@@ -1,14 +1,16 @@
-"""Status updates under /v1/incidents/: people only (a token gets 403 ``token_not_allowed``).
+"""Status updates under /v1/incidents/.
 
-- ``GET /v1/incidents/{number}/updates``: the updates sent, newest first (every staff role).
-- ``POST /v1/incidents/{number}/updates``: render and send one (the people running the
-  incident or its communications lead; the service decides). Idempotent with
+- ``GET /v1/incidents/{number}/updates``: the updates sent, newest first (every staff role;
+  a token with ``incidents:read``).
+- ``POST /v1/incidents/{number}/updates``: render and send one (people only: the people
+  running the incident or its communications lead; the service decides; what partners and
+  the public are told is a person's word, so a token gets 403). Idempotent with
   ``Idempotency-Key``. Refusals are 400 with the field and the reason, nothing written:
   an unknown or empty placeholder names it under ``fields.body`` (or ``fields.subject``),
   an internal-only note or placeholder in an update to partners or the public likewise,
   an unknown template, channel or audience under its own field.
 - ``GET /v1/incidents/status-templates``: the templates, filtered by kind, audience,
-  language and whether they are active.
+  language and whether they are active (a token with ``incidents:read`` too).
 """
 
 from __future__ import annotations
@@ -22,22 +24,23 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import idempotent
 from apps.core.api.input import JsonInput
 from apps.core.api.query import query_params, text_filter, yes_no_filter
-from apps.core.api.schema import PEOPLE_ONLY_AUTH, error_responses, paginated, people_write_schema
+from apps.core.api.schema import error_responses, paginated, people_write_schema
 from apps.incidents.models import Audience, StatusTemplate, StatusUpdate, UpdateLanguage
 from apps.incidents.selectors import comms as selectors
 from apps.incidents.services import comms as services
 from apps.incidents.services.comms_render import PLACEHOLDERS, placeholders_in
 
 TAGS = ["incidents"]
-VIEW_UPDATES = Rule(perm=selectors.VIEW_UPDATE, scope=None)
+VIEW_UPDATES = Rule(perm=selectors.VIEW_UPDATE, scope=selectors.READ_SCOPE)
 # Who may send depends on the incident (runs it, or holds its communications-lead role):
 # the service decides.
 SEND = Rule(perm=ANY_VERIFIED, scope=None)
-VIEW_TEMPLATES = Rule(perm=selectors.VIEW_TEMPLATE, scope=None)
+VIEW_TEMPLATES = Rule(perm=selectors.VIEW_TEMPLATE, scope=selectors.READ_SCOPE)
 MAX_CHANNELS = 20
 
 NUMBER_PARAMETER = OpenApiParameter(
@@ -162,7 +165,7 @@ class StatusTemplateFilterSerializer(serializers.Serializer):
 
 
 def _incident(request, number: str):
-    incident = selectors.incident_get(user=request.user, number=number)
+    incident = selectors.incident_get(user=caller_of(request), number=number)
     if incident is None:
         raise ApiError(
             _("No incident %(number)s.") % {"number": number},
@@ -190,7 +193,6 @@ class StatusUpdateListView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="List an incident's status updates",
         operation_id="incidents_updates_list",
         parameters=[NUMBER_PARAMETER],
@@ -202,7 +204,7 @@ class StatusUpdateListView(GenericAPIView):
     def get(self, request, number: str):
         incident = _incident(request, number)
         page = self.paginate_queryset(
-            selectors.status_update_list(user=request.user, incident=incident)
+            selectors.status_update_list(user=caller_of(request), incident=incident)
         )
         return self.get_paginated_response(StatusUpdateSerializer(page, many=True).data)
 
@@ -279,7 +281,6 @@ class StatusTemplateListView(GenericAPIView):
 
     @extend_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="List status update templates",
         operation_id="incidents_status_templates_list",
         parameters=[StatusTemplateFilterSerializer],
@@ -291,7 +292,7 @@ class StatusTemplateListView(GenericAPIView):
     def get(self, request):
         filters = query_params(StatusTemplateFilterSerializer, request)
         queryset = selectors.status_template_list(
-            user=request.user,
+            user=caller_of(request),
             key=filters.get("key") or None,
             audience=filters.get("audience") or None,
             language=filters.get("language") or None,

@@ -11,12 +11,14 @@ from apps.notify.models import Channel
 VIEW_INCIDENT = "incidents.view_incident"
 VIEW_UPDATE = "incidents.view_statusupdate"
 VIEW_TEMPLATE = "incidents.view_statustemplate"
+# A token reads updates and templates with the incidents' read scope.
+READ_SCOPE = "incidents:read"
 
 
 def incident_get(*, user, number: str) -> Incident | None:
-    """The incident numbered ``number`` if ``user`` may see it."""
+    """The incident numbered ``number`` if ``user`` (a person or a token) may see it."""
     return (
-        restrict(Incident.objects.all(), user, VIEW_INCIDENT)
+        restrict(Incident.objects.all(), user, VIEW_INCIDENT, scope=READ_SCOPE)
         .select_related("severity", "owner")
         .filter(number=number)
         .first()
@@ -26,7 +28,9 @@ def incident_get(*, user, number: str) -> Incident | None:
 def status_update_list(*, user, incident: Incident) -> QuerySet[StatusUpdate]:
     """The updates sent for ``incident``, newest first."""
     return (
-        restrict(StatusUpdate.objects.filter(incident=incident), user, VIEW_UPDATE)
+        restrict(
+            StatusUpdate.objects.filter(incident=incident), user, VIEW_UPDATE, scope=READ_SCOPE
+        )
         .select_related("sent_by", "template")
         .order_by("-sent_at", "-id")
     )
@@ -40,9 +44,9 @@ def status_template_list(
     language: str | None = None,
     active: bool | None = None,
 ) -> QuerySet[StatusTemplate]:
-    queryset = restrict(StatusTemplate.objects.all(), user, VIEW_TEMPLATE).select_related(
-        "updated_by"
-    )
+    queryset = restrict(
+        StatusTemplate.objects.all(), user, VIEW_TEMPLATE, scope=READ_SCOPE
+    ).select_related("updated_by")
     if key:
         queryset = queryset.filter(key=key)
     if audience:

@@ -101,3 +101,14 @@ def test_templates__filtered_list(verified_api_client):
     assert "started_at" in only["placeholders"]
     bad = api.get("/v1/incidents/status-templates", {"language": "fr"})
     assert bad.status_code == 400 and "language" in bad.json()["error"]["fields"]
+
+
+def test_token__reads_with_incidents_read_and_never_sends(ic, token_client):
+    incident = declared(actor=ic)
+    reader, _token = token_client(scopes=["incidents:read"])
+    assert reader.get(_url(incident)).status_code == 200
+    assert reader.get("/v1/incidents/status-templates").json()["count"] == 30
+    body = {"audience": "internal", "language": "en", "subject": "s", "body": "b"}
+    writer, _token = token_client(scopes=["incidents:write"])
+    assert writer.post(_url(incident), body, format="json").status_code == 403
+    assert not StatusUpdate.objects.exists()
