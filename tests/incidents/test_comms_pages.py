@@ -182,3 +182,18 @@ def test_panel__renders_updates_late_badge_and_form(ic):
     assert "update late" in html
     assert f"/incidents/{incident.number}/updates/preview/" in html
     assert 'name="form_token"' in html
+
+
+def test_incident_page__shows_the_status_updates_panel(ic, verified_client):
+    incident = declared(actor=ic)
+    status_update_send(
+        actor=ic,
+        incident=incident,
+        audience="internal",
+        language="en",
+        template=template("first_notice", "internal", "en"),
+    )
+    html = verified_client(ic).get(f"/incidents/{incident.number}/").content.decode()
+    assert 'id="panel-comms"' in html
+    assert f"/incidents/{incident.number}/updates/new/" in html
+    assert "Commander:" in html

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.incidents.models import Incident, IncidentRole, RoleAssignment, Status, UpdateReminder
+from apps.incidents.models import Incident, IncidentRole, Status, UpdateReminder
 from apps.incidents.services.comms import status_update_send, update_reminders_send
+from apps.incidents.services.lifecycle import incident_assign_role
 from apps.notify.models import OutboxMessage
 from tests.factories import UserFactory, verified_contact_method
 from tests.incidents.comms_helpers import declared
@@ -56,7 +57,9 @@ def test_late_update__communications_lead_reminded_instead_of_commander():
     verified_contact_method(person)
     verified_contact_method(lead)
     incident = declared(actor=person)
-    RoleAssignment.objects.create(incident=incident, role=IncidentRole.COMMUNICATIONS, person=lead)
+    incident_assign_role(
+        actor=person, incident=incident, role=IncidentRole.COMMUNICATIONS, person=lead
+    )
     _late(incident)
     assert update_reminders_send() == 1
     assert (_reminders_to(lead), _reminders_to(person)) == (1, 0)

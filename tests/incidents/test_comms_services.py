@@ -16,7 +16,6 @@ from apps.incidents.models import (
     EntryKind,
     Incident,
     IncidentRole,
-    RoleAssignment,
     Status,
     StatusTemplate,
     StatusUpdate,
@@ -29,6 +28,7 @@ from apps.incidents.services.comms import (
     status_update_preview,
     status_update_send,
 )
+from apps.incidents.services.lifecycle import incident_assign_role, incident_end_role
 from apps.incidents.services.timeline import timeline_append
 from apps.notify.models import OutboxMessage
 from tests.factories import UserFactory
@@ -306,10 +306,17 @@ def test_send__who_may():
     args = dict(incident=incident, audience="internal", language="en", subject="s", body="b")
     with pytest.raises(PermissionDenied):
         status_update_send(actor=outsider, **args)
-    RoleAssignment.objects.create(
-        incident=incident, role=IncidentRole.COMMUNICATIONS, person=outsider
+    incident_assign_role(
+        actor=incident.owner,
+        incident=incident,
+        role=IncidentRole.COMMUNICATIONS,
+        person=outsider,
     )
     assert status_update_send(actor=outsider, **args).sent_by == outsider
+    # Once the role is handed on, the former lead sends no more.
+    incident_end_role(actor=incident.owner, incident=incident, role=IncidentRole.COMMUNICATIONS)
+    with pytest.raises(PermissionDenied):
+        status_update_send(actor=outsider, **args)
 
 
 def test_send__template_of_another_audience_and_unknown_channel__refused():
