@@ -59,7 +59,9 @@ def require_run_or_token(actor, incident: Incident, token=None) -> None:
 
 def _locked(incident: Incident) -> Incident:
     return (
-        Incident.objects.select_for_update()
+        # Lock the incident row alone: PostgreSQL refuses FOR UPDATE on the nullable side
+        # of the outer join to merged_into.
+        Incident.objects.select_for_update(of=("self",))
         .select_related("severity", "owner", "merged_into")
         .get(pk=incident.pk)
     )
@@ -603,7 +605,7 @@ def incident_merge(*, actor, duplicate: Incident, into: Incident, reason: str) -
     first, second = sorted([duplicate.pk, into.pk])
     locked = {
         i.pk: i
-        for i in Incident.objects.select_for_update()
+        for i in Incident.objects.select_for_update(of=("self",))
         .select_related("severity", "merged_into")
         .filter(pk__in=[first, second])
         .order_by("pk")
