@@ -3,7 +3,9 @@ checked, audited); sent updates and reminders are read-only (they are what was s
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from apps.incidents.models import StatusTemplate, StatusUpdate, UpdateReminder
 from apps.incidents.services import comms as services
@@ -20,8 +22,29 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class StatusTemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = StatusTemplate
+        fields = ["key", "name", "audience", "language", "subject", "body", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        probe = StatusTemplate(
+            audience=data.get("audience") or self.instance.audience,
+            subject=data.get("subject") or "",
+            body=data.get("body") or "",
+        )
+        try:
+            services.status_template_check(probe)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
 @admin.register(StatusTemplate)
 class StatusTemplateAdmin(admin.ModelAdmin):
+    form = StatusTemplateAdminForm
     list_display = ["key", "name", "audience", "language", "is_active", "updated_at"]
     list_filter = ["key", "audience", "language", "is_active"]
     search_fields = ["key", "name", "subject"]

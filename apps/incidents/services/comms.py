@@ -63,7 +63,9 @@ _FINISHED = (Status.CLOSED, Status.MERGED)
 # --- templates -----------------------------------------------------------------------------
 
 
-def _validate_template_text(template: StatusTemplate) -> None:
+def status_template_check(template: StatusTemplate) -> None:
+    """Refuse unknown placeholders, and internal ones in a template for partners or the
+    public (forms call it to show the errors next to the fields; the services always do)."""
     errors: dict[str, list] = {}
     for field in ("subject", "body"):
         try:
@@ -101,7 +103,7 @@ def status_template_create(
         updated_at=timezone.now(),
     )
     template.full_clean()
-    _validate_template_text(template)
+    status_template_check(template)
     template.save()
     write_event(
         "incident.status_template_created",
@@ -141,7 +143,7 @@ def status_template_update(
     template.updated_by = actor
     template.updated_at = timezone.now()
     template.full_clean()
-    _validate_template_text(template)
+    status_template_check(template)
     template.save()
     write_event(
         "incident.status_template_updated",
