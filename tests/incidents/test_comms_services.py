@@ -434,3 +434,17 @@ def test_send__resolved_needs_no_next_update_and_closed_sends_none():
             body="b",
         )
     assert "__all__" in caught.value.message_dict
+
+
+def test_render__values_and_message_are_inserted_verbatim_never_parsed():
+    incident = declared(title="Price feed {title} stuck {{x}}")
+    rendered = status_update_preview(
+        incident=incident,
+        audience="internal",
+        language="en",
+        subject="{title}",
+        body="{message}",
+        message="Look at {incident.__class__} and {number}",
+    )
+    assert rendered.subject == "Price feed {title} stuck {{x}}"
+    assert rendered.body == "Look at {incident.__class__} and {number}"
