@@ -442,6 +442,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "flags.apply_due_task",
         "schedule": float(env_int("FLAGS_SCHEDULE_INTERVAL_SECONDS", 5)),
     },
+    # Incidents: reminds the communications lead (else the commander) of an open incident
+    # whose next status update is overdue; one reminder per due time, then one every
+    # INCIDENT_UPDATE_REMINDER_REPEAT_MINUTES while it stays late (rows make it idempotent).
+    "incidents-update-reminders": {
+        "task": "incidents.update_reminders_task",
+        "schedule": 60.0,
+    },
 }
 
 # --- Flags -------------------------------------------------------------------------
@@ -477,6 +484,11 @@ WARROOM_ESCALATION_MINUTE_SECONDS = env_int("WARROOM_ESCALATION_MINUTE_SECONDS",
 WARROOM_SHIFT_NOTICE_MINUTES = env_int("WARROOM_SHIFT_NOTICE_MINUTES", 15)
 # The portal's address as people reach it, for links in notifications (acknowledge a page).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+
+# --- Incidents: status updates ----------------------------------------------------
+# While an incident's status update stays late, its communications lead is reminded again
+# after this many minutes.
+INCIDENT_UPDATE_REMINDER_REPEAT_MINUTES = env_int("INCIDENT_UPDATE_REMINDER_REPEAT_MINUTES", 15)
 
 # --- Notifications -------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

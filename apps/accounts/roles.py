@@ -62,6 +62,9 @@ _EVERYONE = {
     "incidents.view_incident",
     "incidents.view_severity",
     "incidents.view_timelineentry",
+    # Incident status updates: everyone sees what was told to whom, and the templates.
+    "incidents.view_statusupdate",
+    "incidents.view_statustemplate",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super
@@ -69,6 +72,8 @@ _EVERYONE = {
 # ``incidents.change_incident`` on it (apps.incidents.services.roles).
 _INCIDENT_DECLARE = {"incidents.add_incident"}
 _INCIDENT_RUN_ANY = {"incidents.add_incident", "incidents.change_incident"}
+# Status update templates: edited by incident commanders and super admins.
+_INCIDENT_TEMPLATES = {"incidents.add_statustemplate", "incidents.change_statustemplate"}
 
 # Flags: the safe direction (block / close) is anyone's on duty; the risky direction
 # (unblock / open) is ops and super admins, and for fund flags it files a change request
@@ -165,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _SUPPORT_READ
     | _SUPPORT_LEAD
     | _INCIDENT_RUN_ANY
+    | _INCIDENT_TEMPLATES
     | {"incidents.add_severity", "incidents.change_severity"},
     OPS: _EVERYONE
     | _WARROOM_MANAGE
@@ -200,6 +206,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _FLAGS_BLOCK
     | _SUPPORT_READ
     | _INCIDENT_RUN_ANY
+    | _INCIDENT_TEMPLATES
     | {
         "oncall.trigger_page",
         "approvals.grant_freeze_exception",

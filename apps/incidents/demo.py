@@ -4,3 +4,4 @@ from apps.incidents import (
     demo_core,  # noqa: F401
     demo_mitigation,  # noqa: F401
 )
+from apps.incidents import demo_comms  # noqa: E402, F401

@@ -38,4 +38,20 @@ urlpatterns += [
     path("<str:number>/switches/", mitigation_views.switches, name="switches"),
     path("<str:number>/switches/block", mitigation_views.switch_block, name="switch_block"),
     path("<str:number>/resolve", mitigation_views.resolve, name="resolve"),
+# --- status updates (comms) ----------------------------------------------------------------
+from django.urls import re_path  # noqa: E402
+
+from apps.incidents.views import comms as comms_views  # noqa: E402
+
+_NUMBER = r"(?P<number>INC-\d{4}-\d{4,})"
+# The templates' fixed paths go first: "<str:number>/" above would take "templates/".
+urlpatterns[0:0] = [
+    path("templates/", comms_views.template_list, name="status_templates"),
+    path("templates/new/", comms_views.template_new, name="status_template_new"),
+    path("templates/<int:pk>/", comms_views.template_edit, name="status_template_edit"),
+]
+urlpatterns += [
+    re_path(rf"^{_NUMBER}/updates/$", comms_views.update_list, name="updates"),
+    re_path(rf"^{_NUMBER}/updates/new/$", comms_views.update_new, name="update_new"),
+    re_path(rf"^{_NUMBER}/updates/preview/$", comms_views.update_preview, name="update_preview"),
 ]

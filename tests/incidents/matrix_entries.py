@@ -8,3 +8,6 @@ ENTRIES += _core
 from tests.incidents.matrix_mitigation import ENTRIES as _mitigation  # noqa: E402
 
 ENTRIES += _mitigation
+from tests.incidents.matrix_comms import ENTRIES as _comms  # noqa: E402
+
+ENTRIES += _comms

@@ -59,5 +59,23 @@ urlpatterns += [
         "incidents/<str:number>/resolve",
         mitigation_api.IncidentResolveView.as_view(),
         name="incident_resolve",
+# --- status updates (comms) ----------------------------------------------------------------
+from django.urls import re_path  # noqa: E402
+
+from apps.incidents.api import comms as comms_api  # noqa: E402
+
+# The fixed path goes first: "incidents/<str:number>" above would take "status-templates".
+urlpatterns[0:0] = [
+    path(
+        "incidents/status-templates",
+        comms_api.StatusTemplateListView.as_view(),
+        name="incidents_status_templates",
+    ),
+]
+urlpatterns += [
+    re_path(
+        r"^incidents/(?P<number>INC-\d{4}-\d{4,})/updates$",
+        comms_api.StatusUpdateListView.as_view(),
+        name="incident_updates",
     ),
 ]

@@ -59,6 +59,8 @@ def require_run_or_token(actor, incident: Incident, token=None) -> None:
 
 def _locked(incident: Incident) -> Incident:
     return (
+        # Lock the incident row alone: PostgreSQL refuses FOR UPDATE on the nullable side
+        # of the outer join to merged_into.
         Incident.objects.select_for_update(of=("self",))
         .select_related("severity", "owner", "merged_into")
         .get(pk=incident.pk)
