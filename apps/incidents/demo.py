@@ -1,7 +1,7 @@
 """Demo data of the incidents app: each part registers its own steps (imported here)."""
 
-from apps.incidents import (
-    demo_core,  # noqa: F401
-    demo_mitigation,  # noqa: F401
+from apps.incidents import (  # noqa: F401
+    demo_comms,
+    demo_core,
+    demo_mitigation,
 )
-from apps.incidents import demo_comms  # noqa: E402, F401

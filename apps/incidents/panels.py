@@ -33,5 +33,4 @@ class Panel:
 PANELS: list[Panel] = [
     Panel("switches", "incidents/panels/mitigation.html", "apps.incidents.views.mitigation.panel"),
     Panel("comms", "incidents/panels/comms.html", "apps.incidents.views.comms.panel"),
-    # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
 ]

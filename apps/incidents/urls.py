@@ -38,6 +38,8 @@ urlpatterns += [
     path("<str:number>/switches/", mitigation_views.switches, name="switches"),
     path("<str:number>/switches/block", mitigation_views.switch_block, name="switch_block"),
     path("<str:number>/resolve", mitigation_views.resolve, name="resolve"),
+]
+
 # --- status updates (comms) ----------------------------------------------------------------
 from django.urls import re_path  # noqa: E402
 

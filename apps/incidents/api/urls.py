@@ -59,6 +59,9 @@ urlpatterns += [
         "incidents/<str:number>/resolve",
         mitigation_api.IncidentResolveView.as_view(),
         name="incident_resolve",
+    ),
+]
+
 # --- status updates (comms) ----------------------------------------------------------------
 from django.urls import re_path  # noqa: E402
 
