@@ -62,6 +62,8 @@ _EVERYONE = {
     "incidents.view_incident",
     "incidents.view_severity",
     "incidents.view_timelineentry",
+    "incidents.view_postmortem",
+    "incidents.view_actionitem",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super

@@ -10,7 +10,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.incidents import models
+        from apps.incidents import models, receivers_postmortems  # noqa: F401
+        from apps.incidents.selectors.postmortems import register_metrics
+
+        register_metrics()
 
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)

@@ -26,5 +26,8 @@ class Panel:
 
 
 PANELS: list[Panel] = [
+    Panel(
+        "postmortem", "incidents/panels/postmortem.html", "apps.incidents.views.postmortems.panel"
+    ),
     # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
 ]

@@ -9,6 +9,15 @@ from apps.incidents.models.incidents import (
     Severity,
     Status,
 )
+from apps.incidents.models.postmortems import (
+    ACTION_ITEM_OPEN_STATUSES,
+    POSTMORTEM_SECTIONS,
+    SECTION_FIELDS,
+    ActionItem,
+    ActionItemStatus,
+    PostMortem,
+    PostMortemState,
+)
 from apps.incidents.models.timeline import (
     PEOPLE_KINDS,
     EntryKind,
@@ -17,6 +26,13 @@ from apps.incidents.models.timeline import (
 )
 
 __all__ = [
+    "ACTION_ITEM_OPEN_STATUSES",
+    "POSTMORTEM_SECTIONS",
+    "SECTION_FIELDS",
+    "ActionItem",
+    "ActionItemStatus",
+    "PostMortem",
+    "PostMortemState",
     "OPEN_STATUSES",
     "PEOPLE_KINDS",
     "STATUS_LADDER",
