@@ -18,3 +18,11 @@ class IncidentsConfig(AppConfig):
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)
         auditlog.register(models.RoleAssignment)
+
+        from apps.incidents.services import lifecycle
+        from apps.oncall.services.pages import page_acknowledged, page_resolved
+
+        page_acknowledged.connect(
+            lifecycle.on_page_acknowledged, dispatch_uid="incidents.page_acknowledged"
+        )
+        page_resolved.connect(lifecycle.on_page_resolved, dispatch_uid="incidents.page_resolved")
