@@ -56,21 +56,20 @@ def prefilled_timeline(incident: Incident) -> str:
     return "\n".join(lines)
 
 
-def _due_at(incident: Incident, resolved_at: datetime | None = None) -> datetime | None:
-    resolved_at = incident.resolved_at or resolved_at
-    if resolved_at is None:
+def _due_at(incident: Incident) -> datetime | None:
+    if incident.resolved_at is None:
         return None
-    return resolved_at + timedelta(hours=incident.severity.postmortem_due_hours)
+    return incident.resolved_at + timedelta(hours=incident.severity.postmortem_due_hours)
 
 
-def _new(incident: Incident, *, actor, owner, resolved_at=None) -> PostMortem:
+def _new(incident: Incident, *, actor, owner) -> PostMortem:
     postmortem = PostMortem(
         incident=incident,
         owner=owner or incident.owner,
         summary=incident.summary or "",
         impact=incident.customer_impact or "",
         timeline=prefilled_timeline(incident),
-        due_at=_due_at(incident, resolved_at),
+        due_at=_due_at(incident),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     postmortem.full_clean(exclude=["incident"])
@@ -107,24 +106,22 @@ def postmortem_create(*, actor, incident: Incident, owner=None) -> PostMortem:
 
 
 @transaction.atomic
-def postmortem_ensure(
-    *, incident: Incident, actor=None, resolved_at: datetime | None = None
-) -> PostMortem | None:
+def postmortem_ensure(*, incident: Incident, actor=None) -> PostMortem | None:
     """On resolution: create the post-mortem if the severity requires one and there is none
-    yet (idempotent; no permission check, the status service made its own). ``resolved_at``
-    stands in for the incident's while the status service has not saved it yet. A
-    post-mortem started by hand before resolution gets its due time now."""
+    yet (no permission check: the status service made its own). Idempotent. An unpublished
+    post-mortem already there (started by hand, or before a reopening) gets its due time
+    from this resolution."""
     incident = Incident.objects.select_related("severity", "owner").get(pk=incident.pk)
     existing = PostMortem.objects.filter(incident=incident).first()
     if existing is not None:
-        due_at = _due_at(incident, resolved_at)
-        if existing.due_at is None and due_at is not None and not existing.is_published:
+        due_at = _due_at(incident)
+        if due_at is not None and existing.due_at != due_at and not existing.is_published:
             existing.due_at = due_at
             existing.save(update_fields=["due_at", "updated_at"])
         return existing
     if not incident.severity.postmortem_required:
         return None
-    return _new(incident, actor=actor, owner=None, resolved_at=resolved_at)
+    return _new(incident, actor=actor, owner=None)
 
 
 # --- writing and the states ---------------------------------------------------------------
