@@ -10,7 +10,11 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from apps.incidents import models, receivers_postmortems  # noqa: F401
+        from apps.incidents import (
+            models,
+            navigation,  # noqa: F401  (registers the "Incidents" menu entry)
+            receivers_postmortems,  # noqa: F401  (starts post-mortems on resolution)
+        )
         from apps.incidents.selectors.postmortems import register_metrics
 
         register_metrics()

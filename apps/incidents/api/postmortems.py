@@ -1,8 +1,9 @@
 """Post-mortem and action item endpoints under /v1/incidents/.
 
-People only (session with MFA): reading needs the view permissions every staff role holds;
-writing is checked by the services (the incident's runners; an action item's owner may
-move its status and link). A published post-mortem refuses edits with 400 and the reason.
+Reading: people with the view permissions every staff role holds, or a token with
+``incidents:read``. Writing is for people (session with MFA) and is checked by the
+services (the incident's runners; an action item's owner may move its status and link).
+A published post-mortem refuses edits with 400 and the reason.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import ANY_VERIFIED, Rule
+from apps.accounts.policy import caller_of
 from apps.core.api.idempotency import idempotent
 from apps.core.api.input import JsonInput
-from apps.core.api.schema import PEOPLE_ONLY_AUTH, error_responses, people_write_schema
+from apps.core.api.schema import error_responses, people_write_schema
 from apps.incidents.models import (
     SECTION_FIELDS,
     ActionItem,
@@ -30,8 +32,8 @@ from apps.incidents.services import postmortems as services
 from apps.oncall.api.serializers import PersonField, PersonSerializer
 
 TAGS = ["post-mortems"]
-POSTMORTEM_READ = Rule(perm="incidents.view_postmortem", scope=None)
-ACTION_ITEM_READ = Rule(perm="incidents.view_actionitem", scope=None)
+POSTMORTEM_READ = Rule(perm="incidents.view_postmortem", scope="incidents:read")
+ACTION_ITEM_READ = Rule(perm="incidents.view_actionitem", scope="incidents:read")
 # Writes: every verified person reaches the service, which checks who runs the incident.
 WRITE = Rule(perm=ANY_VERIFIED, scope=None)
 
@@ -155,20 +157,21 @@ class _View(GenericAPIView):
     pagination_class = None
 
     def incident(self, number):
-        incident = selectors.incident_by_number(user=self.request.user, number=number)
+        incident = selectors.incident_by_number(user=caller_of(self.request), number=number)
         if incident is None:
             raise Http404
         return incident
 
     def postmortem(self, incident) -> PostMortem:
-        postmortem = selectors.postmortem_of(user=self.request.user, incident=incident)
+        postmortem = selectors.postmortem_of(user=caller_of(self.request), incident=incident)
         if postmortem is None:
             raise Http404
         return postmortem
 
     def answer(self, postmortem, *, code=status.HTTP_200_OK) -> Response:
-        postmortem = selectors.postmortem_of(user=self.request.user, incident=postmortem.incident)
-        items = selectors.action_item_list(user=self.request.user, postmortem=postmortem)
+        caller = caller_of(self.request)
+        postmortem = selectors.postmortem_of(user=caller, incident=postmortem.incident)
+        items = selectors.action_item_list(user=caller, postmortem=postmortem)
         data = PostMortemSerializer(postmortem, context={"items": list(items)}).data
         return Response(data, status=code)
 
@@ -178,7 +181,6 @@ class PostMortemView(_View):
 
     @extend_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="An incident's post-mortem with its action items",
         responses={200: PostMortemSerializer, **error_responses(401, 403, 404)},
     )
@@ -274,13 +276,12 @@ class ActionItemListView(_View):
 
     @extend_schema(
         tags=TAGS,
-        auth=PEOPLE_ONLY_AUTH,
         summary="The action items of an incident's post-mortem",
         responses={200: ActionItemSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request, number):
         postmortem = self.postmortem(self.incident(number))
-        items = selectors.action_item_list(user=request.user, postmortem=postmortem)
+        items = selectors.action_item_list(user=caller_of(request), postmortem=postmortem)
         return Response(ActionItemSerializer(items, many=True).data)
 
     @people_write_schema(

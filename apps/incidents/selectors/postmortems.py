@@ -40,6 +40,8 @@ from apps.incidents.models import (
 VIEW_INCIDENT = "incidents.view_incident"
 VIEW_POSTMORTEM = "incidents.view_postmortem"
 VIEW_ACTION_ITEM = "incidents.view_actionitem"
+# ``user`` is the caller: a person, or an API token (``policy.caller_of(request)``).
+READ_SCOPE = "incidents:read"
 
 
 def incident_by_number(*, user, number: str) -> Incident | None:
@@ -50,7 +52,10 @@ def incident_by_number(*, user, number: str) -> Incident | None:
 
 def postmortem_of(*, user, incident: Incident) -> PostMortem | None:
     queryset = restrict(
-        PostMortem.objects.select_related("owner", "published_by"), user, VIEW_POSTMORTEM
+        PostMortem.objects.select_related("owner", "published_by"),
+        user,
+        VIEW_POSTMORTEM,
+        scope=READ_SCOPE,
     )
     return queryset.filter(incident=incident).first()
 
@@ -69,6 +74,7 @@ def action_item_list(
         ActionItem.objects.select_related("owner", "postmortem__incident"),
         user,
         VIEW_ACTION_ITEM,
+        scope=READ_SCOPE,
     )
     if postmortem is not None:
         queryset = queryset.filter(postmortem=postmortem)
@@ -87,7 +93,7 @@ def action_item_by_id(*, user, pk: int) -> ActionItem | None:
 
 def postmortems_overdue(*, user, now: datetime | None = None) -> QuerySet[PostMortem]:
     now = now or timezone.now()
-    queryset = restrict(PostMortem.objects.all(), user, VIEW_POSTMORTEM)
+    queryset = restrict(PostMortem.objects.all(), user, VIEW_POSTMORTEM, scope=READ_SCOPE)
     return queryset.exclude(state=PostMortemState.PUBLISHED).filter(due_at__lt=now)
 
 
@@ -118,7 +124,9 @@ def _as_timedelta(value) -> timedelta | None:
 def incident_metrics(*, user, since: datetime | None = None) -> list[dict]:
     """Rows of ``month``, ``severity``, counts and mean durations (timedelta or None), newest
     month first, most severe first. One query."""
-    queryset = restrict(Incident.objects.all(), user, VIEW_INCIDENT).exclude(status=Status.MERGED)
+    queryset = restrict(Incident.objects.all(), user, VIEW_INCIDENT, scope=READ_SCOPE).exclude(
+        status=Status.MERGED
+    )
     if since is not None:
         queryset = queryset.filter(declared_at__gte=since)
     rows = (

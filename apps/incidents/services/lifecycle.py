@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.accounts.display import person_label
-from apps.accounts.policy import require
+from apps.accounts.policy import require, token_allows
 from apps.audit.writers import write_event
 from apps.incidents.models import (
     PEOPLE_KINDS,
@@ -39,6 +39,22 @@ from apps.incidents.signals import incident_status_changed
 CLOCK_SKEW = timedelta(minutes=1)
 
 _UNSET: Any = object()
+
+# The token scope that lets automation (a service account's API token) write to incidents:
+# notes, status and severity changes, details. Roles, pages and merges stay with people.
+WRITE_SCOPE = "incidents:write"
+
+
+def require_run_or_token(actor, incident: Incident, token=None) -> None:
+    """People need to be allowed to run the incident; a service account acts through its
+    API token holding ``incidents:write``."""
+    if token is not None:
+        if not token_allows(token, WRITE_SCOPE) or token.service_account_id != getattr(
+            actor, "pk", None
+        ):
+            raise PermissionDenied(_("You may not do this."))
+        return
+    require_run(actor, incident)
 
 
 def _locked(incident: Incident) -> Incident:
@@ -97,7 +113,13 @@ def _rung(status: str) -> int:
 
 @transaction.atomic
 def incident_set_status(
-    *, actor, incident: Incident, status: str, reason: str = "", at: datetime | None = None
+    *,
+    actor,
+    incident: Incident,
+    status: str,
+    reason: str = "",
+    at: datetime | None = None,
+    token=None,
 ) -> Incident:
     """Move ``incident`` along investigating → identified → mitigated → resolved → closed.
 
@@ -106,7 +128,7 @@ def incident_set_status(
     ``closing_blockers`` and refuses, with every reason, while any remain. Closed and
     merged incidents are final.
     """
-    require_run(actor, incident)
+    require_run_or_token(actor, incident, token)
     now = timezone.now()
     at = at or now
     reason = (reason or "").strip()
@@ -176,9 +198,11 @@ def _severity_of(value) -> Severity:
 
 
 @transaction.atomic
-def incident_set_severity(*, actor, incident: Incident, severity, reason: str = "") -> Incident:
+def incident_set_severity(
+    *, actor, incident: Incident, severity, reason: str = "", token=None
+) -> Incident:
     """Change the severity (a ``Severity`` or its code). Nothing else is recomputed here."""
-    require_run(actor, incident)
+    require_run_or_token(actor, incident, token)
     severity = _severity_of(severity)
     reason = (reason or "").strip()
     incident = _locked(incident)
@@ -240,9 +264,10 @@ def incident_edit(
     affected_actions: list[str] = _UNSET,
     started_at: datetime = _UNSET,
     detected_at: datetime = _UNSET,
+    token=None,
 ) -> Incident:
     """Change the incident's details; the timeline records which fields changed."""
-    require_run(actor, incident)
+    require_run_or_token(actor, incident, token)
     now = timezone.now()
     incident = _locked(incident)
     _refuse_final(incident, "title")
@@ -425,9 +450,10 @@ def incident_add_entry(
     pinned: bool = False,
     internal_only: bool = False,
     occurred_at: datetime | None = None,
+    token=None,
 ) -> TimelineEntry:
     """A note or decision written by a person; it may tell of something earlier."""
-    require_run(actor, incident)
+    require_run_or_token(actor, incident, token)
     if kind not in PEOPLE_KINDS:
         raise ValidationError({"kind": _("Choose a note or a decision.")})
     body = (body or "").strip()
@@ -541,14 +567,18 @@ def on_page_resolved(sender, page, actor=None, **kwargs) -> None:
 
 
 @transaction.atomic
-def incident_declare_and_page(*, actor, page_team=None, page_policy=None, **declare_kwargs):
+def incident_declare_and_page(
+    *, actor, page_team=None, page_policy=None, token=None, **declare_kwargs
+):
     """Declare an incident and, when ``page_team`` is given, page it at once (both or
-    neither)."""
+    neither). Paging is for people: a token declares without it."""
     from apps.incidents.services.incidents import incident_declare
 
     if page_team is not None:
+        if token is not None:
+            raise ValidationError({"page_team": _("Paging a team is for people.")})
         require(actor, "oncall.trigger_page")
-    incident = incident_declare(actor=actor, **declare_kwargs)
+    incident = incident_declare(actor=actor, token=token, **declare_kwargs)
     if page_team is not None:
         incident_page_team(actor=actor, incident=incident, team=page_team, policy=page_policy)
         incident.refresh_from_db()

@@ -383,10 +383,17 @@ def _value(value):
 def close_blockers(incident: Incident) -> list[str]:
     """Registered in ``closing.CLOSE_CHECKS``: a severity that requires a post-mortem
     keeps the incident open until it is published."""
+    if not incident.severity.postmortem_required:
+        return []
+    postmortem = PostMortem.objects.filter(incident=incident).only("state", "due_at").first()
+    return postmortem_blockers(incident, postmortem)
+
+
+def postmortem_blockers(incident: Incident, postmortem: PostMortem | None) -> list[str]:
+    """The close rule for an incident and its post-mortem already loaded (no query)."""
     severity = incident.severity
     if not severity.postmortem_required:
         return []
-    postmortem = PostMortem.objects.filter(incident=incident).only("state", "due_at").first()
     if postmortem is not None and postmortem.is_published:
         return []
     due_at = postmortem.due_at if postmortem is not None else _due_at(incident)

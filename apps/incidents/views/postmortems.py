@@ -39,14 +39,15 @@ def _incident(request, number: str):
 
 
 def panel(request: HttpRequest, incident) -> dict:
-    """The incident page's post-mortem panel: state, due time, overdue, link (2 queries)."""
+    """The incident page's post-mortem panel: state, due time, overdue, what keeps the
+    incident from closing, link (one query beyond the caller's permissions)."""
     postmortem = selectors.postmortem_of(user=request.user, incident=incident)
     now = timezone.now()
     return {
         "postmortem": postmortem,
         "postmortem_required": incident.severity.postmortem_required,
         "postmortem_overdue": postmortem is not None and postmortem.is_overdue(now),
-        "postmortem_blockers": services.close_blockers(incident)
+        "postmortem_blockers": services.postmortem_blockers(incident, postmortem)
         if incident.status == "resolved"
         else [],
     }
