@@ -29,6 +29,7 @@ from apps.incidents.models import (
 from apps.incidents.models.postmortems import http_url_validator
 from apps.incidents.selectors import postmortems as selectors
 from apps.incidents.services import postmortems as services
+from apps.incidents.services.incidents import require_run
 from apps.oncall.api.serializers import PersonField, PersonSerializer
 
 TAGS = ["post-mortems"]
@@ -162,6 +163,12 @@ class _View(GenericAPIView):
             raise Http404
         return incident
 
+    def run(self, number):
+        """The incident, once the person is known to run it (before reading their input)."""
+        incident = self.incident(number)
+        require_run(self.request.user, incident)
+        return incident
+
     def postmortem(self, incident) -> PostMortem:
         postmortem = selectors.postmortem_of(user=caller_of(self.request), incident=incident)
         if postmortem is None:
@@ -201,7 +208,7 @@ class PostMortemView(_View):
         idempotency_key=False,
     )
     def put(self, request, number):
-        incident = self.incident(number)
+        incident = self.run(number)
         given = PostMortemWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         postmortem = selectors.postmortem_of(user=request.user, incident=incident)
@@ -260,7 +267,7 @@ class PostMortemReturnView(_View):
     )
     @idempotent
     def post(self, request, number):
-        postmortem = self.postmortem(self.incident(number))
+        postmortem = self.postmortem(self.run(number))
         given = ReturnSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         return self.answer(
@@ -293,7 +300,7 @@ class ActionItemListView(_View):
     )
     @idempotent
     def post(self, request, number):
-        postmortem = self.postmortem(self.incident(number))
+        postmortem = self.postmortem(self.run(number))
         given = ActionItemCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         item = services.action_item_create(
@@ -323,6 +330,8 @@ class ActionItemDetailView(_View):
         item = selectors.action_item_by_id(user=request.user, pk=pk)
         if item is None:
             raise Http404
+        if item.owner_id != request.user.pk:
+            require_run(request.user, item.postmortem.incident)
         given = ActionItemUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.action_item_update(actor=request.user, item=item, **given.validated_data)

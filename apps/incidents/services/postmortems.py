@@ -229,7 +229,8 @@ def _move(actor, postmortem: PostMortem, *, to: str, allowed_from: tuple[str, ..
 
 @transaction.atomic
 def postmortem_submit(*, actor, postmortem: PostMortem) -> PostMortem:
-    """Draft → in review. Every section but the pre-filled timeline must be written."""
+    """Draft → in review. Summary, impact, root cause and prevention must be written."""
+    require_run(actor, postmortem.incident)
     missing = [
         name
         for name in ("summary", "impact", "root_cause", "prevention")
