@@ -403,7 +403,8 @@ class IncidentTimelineView(IncidentView):
 
 class IncidentTimelineMarkdownView(IncidentView):
     action_rules = {"get": READ}
-    renderer_classes = [MarkdownRenderer, JSONRenderer]
+    # Errors answer in JSON; the document itself is Markdown whatever was negotiated.
+    renderer_classes = [JSONRenderer, MarkdownRenderer]
 
     @extend_schema(
         tags=TAGS,

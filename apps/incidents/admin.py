@@ -1,0 +1,3 @@
+"""Back office for incidents: each part's admin module is imported here."""
+
+from apps.incidents import admin_core  # noqa: F401
