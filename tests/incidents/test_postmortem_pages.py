@@ -149,3 +149,21 @@ def test_panel__constant_queries__overdue_badge(django_assert_max_num_queries):
     context = panel(request, incident)
     assert context["postmortem"].state == PostMortemState.PUBLISHED
     assert context["postmortem_blockers"] == []
+
+
+def test_incident_page__close_refused_with_the_reason__panel_shown(verified_client):
+    incident = resolved(severity="S1")
+    client = verified_client(incident.owner)
+    detail = client.get(f"/incidents/{incident.number}/").content.decode()
+    assert 'id="panel-postmortem"' in detail
+    assert "The post-mortem must be published before this S1 incident can close" in detail
+
+    response = client.post(
+        f"/incidents/{incident.number}/status", {"status-status": "closed", "status-reason": ""}
+    )
+    assert response.status_code == 400
+    assert "The post-mortem must be published before this S1 incident can close" in (
+        response.content.decode()
+    )
+    incident.refresh_from_db()
+    assert incident.status == "resolved"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError
 from django.db.models import (
     Avg,
     Count,
@@ -28,6 +27,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from apps.accounts.policy import restrict
+from apps.core.logging import get_logger
 from apps.incidents.models import (
     ACTION_ITEM_OPEN_STATUSES,
     ActionItem,
@@ -36,6 +36,8 @@ from apps.incidents.models import (
     PostMortemState,
     Status,
 )
+
+log = get_logger(__name__)
 
 VIEW_INCIDENT = "incidents.view_incident"
 VIEW_POSTMORTEM = "incidents.view_postmortem"
@@ -176,7 +178,8 @@ def _collect():
         action_items_overdue = ActionItem.objects.filter(
             status__in=ACTION_ITEM_OPEN_STATUSES, due_date__lt=timezone.localdate(now)
         ).count()
-    except DatabaseError:
+    except Exception as exc:  # noqa: BLE001 - /metrics answers even without its database
+        log.warning("incidents.metrics_unavailable", error=type(exc).__name__)
         return
     families = {
         "mtta": GaugeMetricFamily(

@@ -138,3 +138,26 @@ def test_return_to_draft__needs_a_reason(verified_api_client):
     assert api.post(f"{_base(incident)}/return", {}, format="json").status_code == 400
     back = api.post(f"{_base(incident)}/return", {"reason": "More detail"}, format="json")
     assert back.status_code == 200 and back.json()["state"] == "draft"
+
+
+def test_close__s1_without_published_postmortem__api_says_why(verified_api_client):
+    incident = resolved(severity="S1")
+    api = verified_api_client(incident.owner)
+    response = api.post(f"/v1/incidents/{incident.number}/status", {"status": "closed"})
+    assert response.status_code == 400
+    (reason,) = response.json()["error"]["fields"]["status"]
+    assert reason.startswith(
+        "The post-mortem must be published before this S1 incident can close (due "
+    )
+    api.put(_base(incident), SECTIONS, format="json")
+    api.post(f"{_base(incident)}/submit")
+    api.post(f"{_base(incident)}/publish")
+    closed = api.post(f"/v1/incidents/{incident.number}/status", {"status": "closed"})
+    assert closed.status_code == 200, closed.content
+
+
+def test_close__s3_without_postmortem__api_closes(verified_api_client):
+    incident = resolved(severity="S3")
+    api = verified_api_client(incident.owner)
+    response = api.post(f"/v1/incidents/{incident.number}/status", {"status": "closed"})
+    assert response.status_code == 200, response.content
