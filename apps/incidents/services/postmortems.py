@@ -129,7 +129,7 @@ def postmortem_ensure(*, incident: Incident, actor=None) -> PostMortem | None:
 
 def _locked(postmortem: PostMortem) -> PostMortem:
     return (
-        PostMortem.objects.select_for_update()
+        PostMortem.objects.select_for_update(of=("self",))
         .select_related("incident", "incident__severity")
         .get(pk=postmortem.pk)
     )
@@ -327,7 +327,7 @@ def action_item_update(*, actor, item: ActionItem, **changes) -> ActionItem:
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
     item = (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
         .select_related("postmortem", "postmortem__incident")
         .get(pk=item.pk)
     )
