@@ -75,5 +75,5 @@ def test_severity__saved_through_the_service_and_audited(admin_client):
     assert response.status_code == 302
     s3.refresh_from_db()
     assert s3.postmortem_due_hours == 24
-    assert AuditEvent.objects.filter(name="incident.severity_changed_level").exists()
+    assert AuditEvent.objects.filter(name="incident.severity_level_changed").exists()
     assert admin_client.post(f"/admin/incidents/severity/{s3.pk}/delete/").status_code == 403

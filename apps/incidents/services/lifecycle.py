@@ -59,7 +59,7 @@ def require_run_or_token(actor, incident: Incident, token=None) -> None:
 
 def _locked(incident: Incident) -> Incident:
     return (
-        Incident.objects.select_for_update()
+        Incident.objects.select_for_update(of=("self",))
         .select_related("severity", "owner", "merged_into")
         .get(pk=incident.pk)
     )
@@ -348,7 +348,7 @@ def incident_assign_role(*, actor, incident: Incident, role: str, person) -> Rol
     incident = _locked(incident)
     _refuse_final(incident, "role")
     current = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("person")
         .filter(incident=incident, role=role, ended_at__isnull=True)
         .first()
@@ -410,7 +410,7 @@ def incident_end_role(*, actor, incident: Incident, role: str) -> RoleAssignment
     incident = _locked(incident)
     _refuse_final(incident, "role")
     current = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("person")
         .filter(incident=incident, role=role, ended_at__isnull=True)
         .first()
@@ -603,7 +603,7 @@ def incident_merge(*, actor, duplicate: Incident, into: Incident, reason: str) -
     first, second = sorted([duplicate.pk, into.pk])
     locked = {
         i.pk: i
-        for i in Incident.objects.select_for_update()
+        for i in Incident.objects.select_for_update(of=("self",))
         .select_related("severity", "merged_into")
         .filter(pk__in=[first, second])
         .order_by("pk")

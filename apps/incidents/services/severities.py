@@ -67,7 +67,7 @@ def severity_save(*, actor, severity: Severity | None = None, **values) -> Sever
         if creating or before[name] != getattr(severity, name)
     }
     write_event(
-        "incident.severity_created" if creating else "incident.severity_changed_level",
+        "incident.severity_level_created" if creating else "incident.severity_level_changed",
         actor=actor,
         target=severity,
         data={"changed": changed},
