@@ -167,3 +167,32 @@ def test_incident_page__close_refused_with_the_reason__panel_shown(verified_clie
     )
     incident.refresh_from_db()
     assert incident.status == "resolved"
+
+
+def test_editor_and_list__queries_do_not_grow_with_action_items(verified_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    incident = resolved()
+    client = verified_client(incident.owner)
+
+    def add(n):
+        for i in range(n):
+            services.action_item_create(
+                actor=incident.owner,
+                postmortem=incident.postmortem,
+                title=f"Item {i}",
+                owner=UserFactory(roles=["ops"]),
+                due_date=date.today() - timedelta(days=i),
+            )
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(1)
+    one = (count(_url(incident)), count("/incidents/action-items/"))
+    add(6)
+    seven = (count(_url(incident)), count("/incidents/action-items/"))
+    assert seven == one
