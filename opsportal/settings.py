@@ -312,6 +312,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names ("kind", "status") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "NotifyKindEnum": "apps.notify.models.Kind",
+        "ActionItemStatusEnum": "apps.incidents.models.postmortems.ActionItemStatus",
+        "PostMortemStateEnum": "apps.incidents.models.postmortems.PostMortemState",
         "OutboxStatusEnum": "apps.notify.models.OutboxStatus",
         "ChangeRequestStatusEnum": "apps.approvals.models.ChangeRequest.Status",
         "FreezeWindowKindEnum": "apps.approvals.models.FreezeWindow.Kind",
@@ -438,6 +440,17 @@ CELERY_BEAT_SCHEDULE = {
     # launch) and announces temporary blocks that ended (flag.block_lifted, once each). The
     # evaluation already honours `until` by itself; a short interval keeps scheduled changes
     # within seconds of their time. Idempotent: rows are locked and applied once.
+    # Incidents: reminds owners of post-mortems due soon or overdue, and of overdue action
+    # items (also after the incident closed). One message per reminder period, so running
+    # often only makes reminders punctual; periods are the settings below.
+    "incidents-postmortem-reminders": {
+        "task": "incidents.postmortem_reminders_task",
+        "schedule": float(env_int("POSTMORTEM_REMINDER_INTERVAL_SECONDS", 300)),
+    },
+    "incidents-action-item-reminders": {
+        "task": "incidents.action_item_reminders_task",
+        "schedule": float(env_int("POSTMORTEM_REMINDER_INTERVAL_SECONDS", 300)),
+    },
     "flags-apply-due": {
         "task": "flags.apply_due_task",
         "schedule": float(env_int("FLAGS_SCHEDULE_INTERVAL_SECONDS", 5)),
@@ -450,6 +463,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+
+# --- Incidents: post-mortem reminders ------------------------------------------------
+# Hours before a post-mortem's due time that its owner is first reminded.
+POSTMORTEM_REMINDER_BEFORE_HOURS = float(env_str("POSTMORTEM_REMINDER_BEFORE_HOURS", "12"))
+# After the due time: one reminder at once, then one every this many hours until published.
+POSTMORTEM_REMINDER_REPEAT_HOURS = float(env_str("POSTMORTEM_REMINDER_REPEAT_HOURS", "24"))
+# Overdue action items: one reminder the day after the due date, then every this many hours.
+ACTION_ITEM_REMINDER_REPEAT_HOURS = float(env_str("ACTION_ITEM_REMINDER_REPEAT_HOURS", "24"))
 
 # --- Flags -------------------------------------------------------------------------
 # Where each evaluation reads the flags version: "cache" (the shared cache, one GET),

@@ -65,6 +65,8 @@ _EVERYONE = {
     # Incident status updates: everyone sees what was told to whom, and the templates.
     "incidents.view_statusupdate",
     "incidents.view_statustemplate",
+    "incidents.view_postmortem",
+    "incidents.view_actionitem",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super

@@ -1,6 +1,7 @@
 """Back office for incidents: each part's admin module is imported here."""
 
-from apps.incidents import (
-    admin_comms,  # noqa: F401, E402
-    admin_core,  # noqa: F401
+from apps.incidents import (  # noqa: F401
+    admin_comms,
+    admin_core,
+    admin_postmortems,
 )

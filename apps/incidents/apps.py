@@ -13,7 +13,11 @@ class IncidentsConfig(AppConfig):
         from apps.incidents import (
             models,
             navigation,  # noqa: F401  (registers the "Incidents" menu entry)
+            receivers_postmortems,  # noqa: F401  (starts post-mortems on resolution)
         )
+        from apps.incidents.selectors.postmortems import register_metrics
+
+        register_metrics()
 
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)

@@ -4,4 +4,5 @@ from apps.incidents import (  # noqa: F401
     demo_comms,
     demo_core,
     demo_mitigation,
+    demo_postmortem,
 )

@@ -33,4 +33,7 @@ class Panel:
 PANELS: list[Panel] = [
     Panel("switches", "incidents/panels/mitigation.html", "apps.incidents.views.mitigation.panel"),
     Panel("comms", "incidents/panels/comms.html", "apps.incidents.views.comms.panel"),
+    Panel(
+        "postmortem", "incidents/panels/postmortem.html", "apps.incidents.views.postmortems.panel"
+    ),
 ]

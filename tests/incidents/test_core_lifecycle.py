@@ -98,7 +98,10 @@ def always_blocked(incident):
 
 def test_closed_is_final__reopen_refused_with_why():
     ic = commander()
-    incident = incident_set_status(actor=ic, incident=declare(actor=ic), status="closed")
+    # An S3 needs no post-mortem before it closes (S1/S2 wait for a published one).
+    incident = incident_set_status(
+        actor=ic, incident=declare(actor=ic, severity="S3"), status="closed"
+    )
     assert incident.closed_at is not None
     with pytest.raises(ValidationError) as caught:
         incident_set_status(actor=ic, incident=incident, status="investigating", reason="back")
@@ -390,7 +393,9 @@ def test_merge__itself_merged_closed_chain_and_no_reason__refused():
         incident_merge(actor=ic, duplicate=c, into=a, reason="same")
     with pytest.raises(ValidationError):  # b has a merged into it: no chain b -> c
         incident_merge(actor=ic, duplicate=b, into=c, reason="same")
-    closed = incident_set_status(actor=ic, incident=declare(actor=ic), status="closed")
+    closed = incident_set_status(
+        actor=ic, incident=declare(actor=ic, severity="S3"), status="closed"
+    )
     with pytest.raises(ValidationError) as caught:
         incident_merge(actor=ic, duplicate=c, into=closed, reason="same")
     assert "into" in caught.value.message_dict

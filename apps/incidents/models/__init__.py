@@ -18,6 +18,15 @@ from apps.incidents.models.incidents import (
     Severity,
     Status,
 )
+from apps.incidents.models.postmortems import (
+    ACTION_ITEM_OPEN_STATUSES,
+    POSTMORTEM_SECTIONS,
+    SECTION_FIELDS,
+    ActionItem,
+    ActionItemStatus,
+    PostMortem,
+    PostMortemState,
+)
 from apps.incidents.models.timeline import (
     PEOPLE_KINDS,
     EntryKind,
@@ -33,6 +42,13 @@ __all__ = [
     "StatusUpdateImmutable",
     "UpdateLanguage",
     "UpdateReminder",
+    "ACTION_ITEM_OPEN_STATUSES",
+    "POSTMORTEM_SECTIONS",
+    "SECTION_FIELDS",
+    "ActionItem",
+    "ActionItemStatus",
+    "PostMortem",
+    "PostMortemState",
     "OPEN_STATUSES",
     "PEOPLE_KINDS",
     "STATUS_LADDER",

@@ -5,7 +5,11 @@
 - ``lifecycle``: status ladder, severity, details, roles, notes and decisions, pages,
   merging (and the on-call page signal receivers);
 - ``severities``: edit the severity levels;
-- ``closing``: the checks that must pass before an incident closes.
+- ``closing``: the checks that must pass before an incident closes;
+- ``postmortems``: post-mortems (started on resolution by
+  ``apps.incidents.receivers_postmortems``), their states, action items, and the close
+  check "published post-mortem";
+- ``postmortem_reminders``: reminders to owners of post-mortems and overdue action items.
 
 ``apps.incidents.signals.incident_status_changed`` is sent inside each status change's
 transaction (``incident``, ``previous``, ``actor``) for the other parts to react.

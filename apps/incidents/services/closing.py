@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.module_loading import import_string
 
 CLOSE_CHECKS: list[str] = [
-    # "apps.incidents.services.postmortems.close_blockers",
+    "apps.incidents.services.postmortems.close_blockers",
 ]
 
 

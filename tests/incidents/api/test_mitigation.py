@@ -107,7 +107,7 @@ def test_block__already_blocked_400_and_closed_incident_409(
     response = api.post(f"{_switches(incident.number)}/block", body, format="json")
     assert response.status_code == 400
     assert "state" in response.json()["error"]["fields"]
-    other = declare(actor=commander)
+    other = declare(actor=commander, severity="S3")
     incident_set_status(actor=commander, incident=other, status=Status.RESOLVED)
     incident_set_status(actor=commander, incident=other, status=Status.CLOSED)
     response = api.post(f"{_switches(other.number)}/block", body, format="json")
