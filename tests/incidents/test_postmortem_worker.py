@@ -42,7 +42,7 @@ def _settled() -> bool:
     return not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
 
 
-def _beat(tasks, *, until, timeout=30.0):
+def _beat(tasks, *, until, timeout=90.0):
     """Send the tasks about every 0.3 s, as the beat would, until ``until()`` holds."""
     last = [0.0]
 
@@ -97,6 +97,6 @@ def test_reminders__real_worker__one_delivered_message_per_period_until_publishe
     _beat(
         [postmortem_reminders_task],
         until=lambda: (runs.append(1) or len(runs) >= 12) and _settled(),
-        timeout=30,
+        timeout=90,
     )
     assert _messages(EVENT_POSTMORTEM).count() == sent
