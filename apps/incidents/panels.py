@@ -26,5 +26,6 @@ class Panel:
 
 
 PANELS: list[Panel] = [
+    Panel("evidence", "incidents/panels/evidence.html", "apps.incidents.views.evidence.panel"),
     # Panel("switches", "incidents/panels/switches.html", "apps.incidents.views.mitigation.panel"),
 ]

@@ -1,5 +1,6 @@
 """Incident models, one module per concept."""
 
+from apps.incidents.models.evidence import Evidence, EvidenceImmutable, EvidenceKind
 from apps.incidents.models.incidents import (
     OPEN_STATUSES,
     STATUS_LADDER,
@@ -21,6 +22,9 @@ __all__ = [
     "PEOPLE_KINDS",
     "STATUS_LADDER",
     "EntryKind",
+    "Evidence",
+    "EvidenceImmutable",
+    "EvidenceKind",
     "Incident",
     "IncidentRole",
     "RoleAssignment",
