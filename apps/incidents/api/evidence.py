@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
@@ -116,13 +116,15 @@ class _EvidenceView(GenericAPIView):
 
 class EvidenceListView(_EvidenceView):
     action_rules = {"get": READ, "post": ATTACH}
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # Uploads only: a JSON or form body answers 415 (see the OpenAPI request body).
+    parser_classes = [MultiPartParser]
     upload_limit_setting = "EVIDENCE_MAX_BYTES"
 
     @extend_schema(
         tags=TAGS,
         auth=PEOPLE_ONLY_AUTH,
         summary="The evidence of an incident, newest first",
+        operation_id="incident_evidence_list",
         responses={
             200: paginated(EvidenceSerializer, "EvidencePage"),
             **error_responses(401, 403, 404),
@@ -137,6 +139,7 @@ class EvidenceListView(_EvidenceView):
         tags=TAGS,
         auth=PEOPLE_ONLY_AUTH,
         summary="Attach a file to an incident (multipart upload)",
+        operation_id="incident_evidence_attach",
         description=_(
             "Multipart form with a binary `file` field, an optional `title` and `description`. "
             "The SHA-256 is computed while the body streams in; a file over EVIDENCE_MAX_BYTES "
@@ -198,6 +201,7 @@ class EvidenceDetailView(_EvidenceView):
         tags=TAGS,
         auth=PEOPLE_ONLY_AUTH,
         summary="One piece of evidence (metadata: hash, size, who, when)",
+        operation_id="incident_evidence_retrieve",
         responses={200: EvidenceSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, number, pk):
@@ -211,6 +215,7 @@ class EvidenceDownloadView(_EvidenceView):
         tags=TAGS,
         auth=PEOPLE_ONLY_AUTH,
         summary="Download a piece of evidence after its SHA-256 verifies",
+        operation_id="incident_evidence_download",
         description=_(
             "The bytes as an attachment (application/octet-stream unless the type is safe, "
             "nosniff). The stored file is checked against its recorded SHA-256 and size "

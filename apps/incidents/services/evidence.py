@@ -145,8 +145,11 @@ def clean_filename(name: str, fallback: str = "evidence") -> str:
 
 def _clean_content_type(declared: str | None, filename: str) -> str:
     value = (declared or "").split(";", 1)[0].strip().lower()
-    if not _CONTENT_TYPE.match(value) or value == "application/x-unknown":
-        value = (mimetypes.guess_type(filename)[0] or "application/octet-stream").lower()
+    if not _CONTENT_TYPE.match(value) or value in ("application/x-unknown", ""):
+        value = mimetypes.guess_type(filename)[0] or ""
+        if not value and filename.lower().endswith((".log", ".txt", ".out")):
+            value = "text/plain"
+        value = (value or "application/octet-stream").lower()
     return value[:100]
 
 
