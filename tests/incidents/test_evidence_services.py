@@ -164,6 +164,8 @@ def test_evidence_refuses_truncate_in_postgresql():
     _attach(declare(actor=person), person)
     with pytest.raises(IntegrityError, match="immutable"):
         with connection.cursor() as cursor:
+            # The insert's deferred foreign-key checks would otherwise block TRUNCATE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE incidents_evidence CASCADE")
 
 

@@ -184,3 +184,13 @@ def test_page_download__verified_attachment_and_refused_when_changed(verified_cl
     refused = client.get(url)
     assert refused.status_code == 409
     assert b"alert(2)" not in refused.content
+
+
+def test_the_page_and_the_api_upload_declare_the_evidence_limit(settings):
+    from django.urls import resolve
+
+    from apps.core.uploads import declared_upload_limit
+
+    settings.EVIDENCE_MAX_BYTES = 4321
+    for path in ("/incidents/INC-2026-0001/evidence/", "/v1/incidents/INC-2026-0001/evidence"):
+        assert declared_upload_limit(resolve(path).func) == 4321, path

@@ -25,6 +25,7 @@ from apps.core.uploads import upload_refusal
 from apps.incidents.models import Evidence
 from apps.incidents.selectors.evidence import evidence_incidents, evidence_list
 from apps.incidents.services.evidence import (
+    SAFE_CONTENT_TYPES,
     EvidenceTampered,
     evidence_attach_file,
     evidence_read_verified,
@@ -211,6 +212,10 @@ class EvidenceDetailView(_EvidenceView):
 class EvidenceDownloadView(_EvidenceView):
     action_rules = {"get": READ}
 
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is the file itself, whatever Accept asks for; errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         tags=TAGS,
         auth=PEOPLE_ONLY_AUTH,
@@ -222,9 +227,12 @@ class EvidenceDownloadView(_EvidenceView):
             "first; every download is in the access log."
         ),
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description=_("The evidence file.")
-            ),
+            **{
+                (200, media_type): OpenApiResponse(
+                    response=OpenApiTypes.BINARY, description=_("The evidence file.")
+                )
+                for media_type in ("application/octet-stream", *sorted(SAFE_CONTENT_TYPES))
+            },
             409: EVIDENCE_REFUSED,
             **error_responses(401, 403, 404),
         },

@@ -135,3 +135,16 @@ def test_tokens_are_refused(token_client):
     incident = declare()
     api, _token = token_client(scopes=["flags:read"])
     assert api.get(f"/v1/incidents/{incident.number}/evidence").status_code == 403
+
+
+def test_download__any_accept_header__the_file(verified_api_client):
+    person = commander()
+    incident = declare(actor=person)
+    api = verified_api_client(person)
+    evidence_id = _upload(api, incident).json()["id"]
+    answer = api.get(
+        f"/v1/incidents/{incident.number}/evidence/{evidence_id}/download",
+        HTTP_ACCEPT="application/octet-stream",
+    )
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == CONTENT
