@@ -69,7 +69,6 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        required=False,
         allow_empty_file=True,
         help_text=_("The file (multipart binary). Refused with 413 over EVIDENCE_MAX_BYTES."),
     )
