@@ -10,6 +10,8 @@ SCOPES: dict[str, str] = {
     "support:ingest": _("Send customer, wallet and transaction data"),
     "alerts:write": _("Post alerts"),
     "oncall:read": _("Read teams, schedules and who is on call"),
+    "incidents:read": _("Read incidents, their timelines and the severity levels"),
+    "incidents:write": _("Declare incidents, add notes, change their status and severity"),
 }
 
 # The scope names, for the OpenAPI enum of token scopes (settings.SPECTACULAR_SETTINGS).

@@ -1,3 +1,3 @@
-"""Back office of the incidents app: each part registers its admin in its own module."""
+"""Back office for incidents: each part's admin module is imported here."""
 
-from apps.incidents import admin_evidence  # noqa: F401
+from apps.incidents import admin_core, admin_evidence  # noqa: F401

@@ -4,6 +4,11 @@ Each panel names its template and a function ``context(request, incident) -> dic
 as a dotted path (imported when the page renders). A panel's function must run a constant
 number of queries whatever the incident holds; the incident page's query budget is pinned
 in a test. Order is the order on the page.
+
+The incident page renders each panel's template with the keys of the dict its function
+returns, plus ``incident``, ``may_run`` (the person may run this incident and it is not
+closed or merged) and ``final`` (closed or merged); ``request``, ``user`` and
+``csrf_token`` come from the request as on any page.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Role-matrix entries of the incidents app: each part keeps its own list."""
 
+from tests.incidents.matrix_core import ENTRIES as _core
+from tests.incidents.matrix_evidence import ENTRIES as _evidence
+
 ENTRIES: list = []
-
-from tests.incidents.matrix_evidence import ENTRIES as _evidence  # noqa: E402
-
+ENTRIES += _core
 ENTRIES += _evidence

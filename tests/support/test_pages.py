@@ -288,6 +288,24 @@ def test_customer_page__primary_wallet_marked_and_no_incidents(agent_client, bud
     assert "No open incidents on" in content
 
 
+def test_customer_page__open_incidents_on_customer_actions_listed(agent_client, budi):
+    from apps.incidents.models import Status
+    from tests.incidents.factories import declare
+
+    on_claims = declare(title="Vesting claims failing", affected_actions=["claim"])
+    elsewhere = declare(title="Admin console slow", affected_actions=["round.approve"])
+    closed = declare(title="Refunds stuck last week", affected_actions=["refund"])
+    Incident = type(closed)
+    Incident.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+
+    content = agent_client.get(f"/support/customers/{budi.pk}/").content.decode()
+
+    assert on_claims.number in content and "Vesting claims failing" in content
+    assert elsewhere.number not in content
+    assert closed.number not in content
+    assert "No open incidents on" not in content
+
+
 def _customer_page_queries(client, who) -> int:
     client.get(f"/support/customers/{who.pk}/")  # warm the per-process caches
     with CaptureQueriesContext(connection) as queries:

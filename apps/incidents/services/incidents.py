@@ -50,13 +50,24 @@ def incident_declare(
     affected_actions: list[str] | tuple[str, ...] = (),
     customer_impact: str = "",
     team=None,
+    token=None,
 ) -> Incident:
     """Open an incident. ``owner`` (the commander) defaults to the person declaring it.
 
     ``started_at`` may be before the declaration; ``detected_at`` defaults to now and
     ``started_at`` to ``detected_at``. Paging a team is the caller's next step
-    (``apps.incidents.services.lifecycle``)."""
-    require(actor, "incidents.add_incident")
+    (``apps.incidents.services.lifecycle``).
+
+    ``token``: the API token when ``actor`` is a service account (it needs the
+    ``incidents:write`` scope, and must name a person as ``owner``)."""
+    if token is not None:
+        from apps.incidents.services.lifecycle import require_run_or_token
+
+        require_run_or_token(actor, None, token)
+        if owner is None or getattr(owner, "is_service_account", False):
+            raise ValidationError({"owner": _("Name the person who commands the incident.")})
+    else:
+        require(actor, "incidents.add_incident")
     now = timezone.now()
     detected_at = detected_at or now
     started_at = started_at or detected_at
@@ -66,6 +77,14 @@ def incident_declare(
         errors.setdefault("title", []).append(_("Give the incident a title."))
     if severity is None or not severity.is_active:
         errors.setdefault("severity", []).append(_("Choose an active severity."))
+    if owner is None or not owner.is_active or getattr(owner, "is_service_account", False):
+        errors.setdefault("owner", []).append(_("Choose an active person (not a service account)."))
+    from apps.incidents.services.lifecycle import clean_affected_actions
+
+    try:
+        affected_actions = clean_affected_actions(list(affected_actions or []))
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if started_at > detected_at:
         errors.setdefault("started_at", []).append(
             _("An incident starts before or when it is detected.")
