@@ -194,3 +194,20 @@ def test_the_page_and_the_api_upload_declare_the_evidence_limit(settings):
     settings.EVIDENCE_MAX_BYTES = 4321
     for path in ("/incidents/INC-2026-0001/evidence/", "/v1/incidents/INC-2026-0001/evidence"):
         assert declared_upload_limit(resolve(path).func) == 4321, path
+
+
+def test_page_upload__from_the_incident_page__back_to_its_evidence_panel(verified_client):
+    person = commander()
+    incident = declare(actor=person)
+    client = verified_client(person)
+    page = client.get(f"/incidents/{incident.number}/")
+    assert page.status_code == 200
+    assert 'name="back" value="incident"' in page.content.decode()
+    answer = client.post(
+        f"/incidents/{incident.number}/evidence/",
+        {"file": SimpleUploadedFile("a.log", b"a\n"), "back": "incident"},
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/incidents/{incident.number}/#panel-evidence"
+    shown = client.get(f"/incidents/{incident.number}/").content.decode()
+    assert "a.log" in shown

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.accounts.pages import Rule, check_object, page_rule
@@ -73,6 +74,10 @@ def evidence_page(request: HttpRequest, number: str) -> HttpResponse:
                     request,
                     _("Evidence attached; SHA-256 %(sha256)s.") % {"sha256": evidence.sha256},
                 )
+                if request.POST.get("back") == "incident":  # sent from the incident page
+                    return redirect(
+                        reverse("incidents:detail", args=[incident.number]) + "#panel-evidence"
+                    )
                 return redirect("incidents:evidence", number=incident.number)
         else:
             status = 400
