@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "apps.core.middleware.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Upload size limits of the views that take files, before anything reads the body.
+    "apps.core.uploads.UploadLimitMiddleware",
     # Refuses NUL characters in the path, query, cookies and bodies before any view runs
     # (after the language is chosen, before the session is read by authentication).
     "apps.core.middleware.InputGuardMiddleware",
@@ -263,6 +265,50 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# --- Incident evidence --------------------------------------------------------------
+# Evidence files and row snapshots go through the "evidence" storage, never MEDIA_ROOT
+# (nothing serves them but the download view, which checks the hash and logs the access).
+# The default is a folder under var/; several web hosts share an S3-compatible bucket.
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
+EVIDENCE_STORAGE = (env_str("EVIDENCE_STORAGE", "filesystem") or "filesystem").lower()
+if EVIDENCE_MAX_BYTES < 1:
+    raise ImproperlyConfigured("EVIDENCE_MAX_BYTES must be at least 1.")
+if EVIDENCE_STORAGE == "filesystem":
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(env_str("EVIDENCE_ROOT", str(VAR_DIR / "evidence")))),
+            "base_url": None,
+            # Stored once, read many times: the files are not writable after the upload.
+            "file_permissions_mode": 0o440,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif EVIDENCE_STORAGE == "s3":
+    _evidence_bucket = env_str("EVIDENCE_S3_BUCKET")
+    if not _evidence_bucket:
+        raise ImproperlyConfigured("EVIDENCE_STORAGE=s3 needs EVIDENCE_S3_BUCKET.")
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    # in the environment, or an instance role); they are never settings here.
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _evidence_bucket,
+            "endpoint_url": env_str("EVIDENCE_S3_ENDPOINT_URL"),
+            "region_name": env_str("EVIDENCE_S3_REGION"),
+            "location": env_str("EVIDENCE_S3_PREFIX", "evidence"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"EVIDENCE_STORAGE must be filesystem or s3, not {EVIDENCE_STORAGE!r}."
+    )
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -79,6 +79,24 @@ def _flush_past_truncate_triggers():
     DatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _evidence_storage_outside_the_project(tmp_path_factory):
+    """Incident evidence written by any test (demo steps, services) goes to a temporary
+    folder, not the project's var/evidence."""
+    from django.conf import settings as django_settings
+    from django.test import override_settings
+
+    storages = {
+        **django_settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("evidence")), "base_url": None},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 # --- people and sessions ------------------------------------------------------------
 
 

@@ -67,6 +67,9 @@ _EVERYONE = {
     "incidents.view_statustemplate",
     "incidents.view_postmortem",
     "incidents.view_actionitem",
+    # Evidence: everyone lists and downloads it (each download is in the access log);
+    # attaching needs the right to run the incident (incidents.change_incident).
+    "incidents.view_evidence",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super

@@ -3,5 +3,6 @@
 from apps.incidents import (  # noqa: F401
     admin_comms,
     admin_core,
+    admin_evidence,
     admin_postmortems,
 )

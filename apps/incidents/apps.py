@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,11 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        # The seeded severity levels and status update templates exist after every migrate
+        # and a test's flush (only refilled when their table is empty).
+        post_migrate.connect(
+            _ensure_defaults, sender=self, dispatch_uid="incidents.ensure_defaults"
+        )
         from auditlog.registry import auditlog
 
         from apps.incidents import (
@@ -34,3 +40,30 @@ class IncidentsConfig(AppConfig):
         from apps.incidents import receivers_mitigation
 
         receivers_mitigation.connect()
+
+
+def _ensure_defaults(sender, using="default", **kwargs) -> None:
+    from apps.incidents.migrations._comms_seed_0002 import TEMPLATES
+    from apps.incidents.migrations._severities_0001 import DEFAULT_SEVERITIES
+    from apps.incidents.models import Severity, StatusTemplate
+
+    if not Severity.objects.using(using).exists():
+        Severity.objects.using(using).bulk_create(
+            Severity(
+                code=code,
+                name=name,
+                description=description,
+                rank=rank,
+                postmortem_required=required,
+                postmortem_due_hours=due,
+                update_interval_minutes=interval,
+            )
+            for code, name, description, rank, required, due, interval in DEFAULT_SEVERITIES
+        )
+    if not StatusTemplate.objects.using(using).exists():
+        StatusTemplate.objects.using(using).bulk_create(
+            StatusTemplate(
+                key=key, audience=audience, language=language, name=name, subject=subject, body=body
+            )
+            for (key, audience, language), (name, subject, body) in TEMPLATES.items()
+        )

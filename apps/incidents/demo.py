@@ -3,6 +3,7 @@
 from apps.incidents import (  # noqa: F401
     demo_comms,
     demo_core,
+    demo_evidence,
     demo_mitigation,
     demo_postmortem,
 )

@@ -36,4 +36,5 @@ PANELS: list[Panel] = [
     Panel(
         "postmortem", "incidents/panels/postmortem.html", "apps.incidents.views.postmortems.panel"
     ),
+    Panel("evidence", "incidents/panels/evidence.html", "apps.incidents.views.evidence.panel"),
 ]

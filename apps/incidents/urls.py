@@ -6,6 +6,7 @@ Each part of the app keeps its routes in its own list here, in the order below.
 from django.urls import path
 
 from apps.incidents.views import core
+from apps.incidents.views import evidence as evidence_views
 
 app_name = "incidents"
 
@@ -41,11 +42,8 @@ urlpatterns += [
 ]
 
 # --- status updates (comms) ----------------------------------------------------------------
-from django.urls import re_path  # noqa: E402
-
 from apps.incidents.views import comms as comms_views  # noqa: E402
 
-_NUMBER = r"(?P<number>INC-\d{4}-\d{4,})"
 # The templates' fixed paths go first: "<str:number>/" above would take "templates/".
 urlpatterns[0:0] = [
     path("templates/", comms_views.template_list, name="status_templates"),
@@ -53,9 +51,9 @@ urlpatterns[0:0] = [
     path("templates/<int:pk>/", comms_views.template_edit, name="status_template_edit"),
 ]
 urlpatterns += [
-    re_path(rf"^{_NUMBER}/updates/$", comms_views.update_list, name="updates"),
-    re_path(rf"^{_NUMBER}/updates/new/$", comms_views.update_new, name="update_new"),
-    re_path(rf"^{_NUMBER}/updates/preview/$", comms_views.update_preview, name="update_preview"),
+    path("<str:number>/updates/", comms_views.update_list, name="updates"),
+    path("<str:number>/updates/new/", comms_views.update_new, name="update_new"),
+    path("<str:number>/updates/preview/", comms_views.update_preview, name="update_preview"),
 ]
 
 # --- post-mortems -------------------------------------------------------------------------
@@ -74,5 +72,15 @@ urlpatterns += [
         "<str:number>/postmortem/action-items",
         postmortems.action_item_add,
         name="action_item_add",
+    ),
+]
+
+# --- evidence ---
+urlpatterns += [
+    path("<str:number>/evidence/", evidence_views.evidence_page, name="evidence"),
+    path(
+        "<str:number>/evidence/<int:pk>/download",
+        evidence_views.evidence_download,
+        name="evidence_download",
     ),
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from apps.incidents.api import core
+from apps.incidents.api import evidence as evidence_api
 
 urlpatterns: list = []
 
@@ -63,8 +64,6 @@ urlpatterns += [
 ]
 
 # --- status updates (comms) ----------------------------------------------------------------
-from django.urls import re_path  # noqa: E402
-
 from apps.incidents.api import comms as comms_api  # noqa: E402
 
 # The fixed path goes first: "incidents/<str:number>" above would take "status-templates".
@@ -76,8 +75,8 @@ urlpatterns[0:0] = [
     ),
 ]
 urlpatterns += [
-    re_path(
-        r"^incidents/(?P<number>INC-\d{4}-\d{4,})/updates$",
+    path(
+        "incidents/<str:number>/updates",
         comms_api.StatusUpdateListView.as_view(),
         name="incident_updates",
     ),
@@ -116,5 +115,24 @@ urlpatterns += [
         "incidents/action-items/<int:pk>",
         postmortems.ActionItemDetailView.as_view(),
         name="incident_action_item",
+    ),
+]
+
+# --- evidence ---
+urlpatterns += [
+    path(
+        "incidents/<str:number>/evidence",
+        evidence_api.EvidenceListView.as_view(),
+        name="incident_evidence",
+    ),
+    path(
+        "incidents/<str:number>/evidence/<int:pk>",
+        evidence_api.EvidenceDetailView.as_view(),
+        name="incident_evidence_detail",
+    ),
+    path(
+        "incidents/<str:number>/evidence/<int:pk>/download",
+        evidence_api.EvidenceDownloadView.as_view(),
+        name="incident_evidence_download",
     ),
 ]

@@ -9,6 +9,7 @@ from apps.incidents.models.comms import (
     UpdateLanguage,
     UpdateReminder,
 )
+from apps.incidents.models.evidence import Evidence, EvidenceImmutable, EvidenceKind
 from apps.incidents.models.incidents import (
     OPEN_STATUSES,
     STATUS_LADDER,
@@ -53,6 +54,9 @@ __all__ = [
     "PEOPLE_KINDS",
     "STATUS_LADDER",
     "EntryKind",
+    "Evidence",
+    "EvidenceImmutable",
+    "EvidenceKind",
     "Incident",
     "IncidentRole",
     "RoleAssignment",
