@@ -432,6 +432,12 @@ CELERY_BEAT_SCHEDULE = {
     # launch) and announces temporary blocks that ended (flag.block_lifted, once each). The
     # evaluation already honours `until` by itself; a short interval keeps scheduled changes
     # within seconds of their time. Idempotent: rows are locked and applied once.
+    # Incidents: queues again alert deliveries stored but left unprocessed (a worker
+    # killed mid-delivery, a lost message); processing a delivery twice changes nothing.
+    "incidents-alert-delivery-sweep": {
+        "task": "incidents.sweep_alert_deliveries",
+        "schedule": 30.0,
+    },
     "flags-apply-due": {
         "task": "flags.apply_due_task",
         "schedule": float(env_int("FLAGS_SCHEDULE_INTERVAL_SECONDS", 5)),

@@ -62,6 +62,9 @@ _EVERYONE = {
     "incidents.view_incident",
     "incidents.view_severity",
     "incidents.view_timelineentry",
+    # Alerts: all staff see alert groups, deliveries and their decision logs, routes and
+    # maintenance windows.
+    "incidents.view_alertgroup",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super
@@ -69,6 +72,13 @@ _EVERYONE = {
 # ``incidents.change_incident`` on it (apps.incidents.services.roles).
 _INCIDENT_DECLARE = {"incidents.add_incident"}
 _INCIDENT_RUN_ANY = {"incidents.add_incident", "incidents.change_incident"}
+# Alert routes (and their test alert) and maintenance windows: ops and super admins.
+_ALERTS_MANAGE = {
+    "incidents.add_alertroute",
+    "incidents.change_alertroute",
+    "incidents.add_maintenancewindow",
+    "incidents.change_maintenancewindow",
+}
 
 # Flags: the safe direction (block / close) is anyone's on duty; the risky direction
 # (unblock / open) is ops and super admins, and for fund flags it files a change request
@@ -165,6 +175,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _SUPPORT_READ
     | _SUPPORT_LEAD
     | _INCIDENT_RUN_ANY
+    | _ALERTS_MANAGE
     | {"incidents.add_severity", "incidents.change_severity"},
     OPS: _EVERYONE
     | _WARROOM_MANAGE
@@ -174,6 +185,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _FLAGS_OPERATE
     | _SUPPORT_READ
     | _INCIDENT_DECLARE
+    | _ALERTS_MANAGE
     | {
         "audit.view_audit_trail",
         "notify.view_channel",

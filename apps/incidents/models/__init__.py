@@ -1,5 +1,14 @@
 """Incident models, one module per concept."""
 
+from apps.incidents.models.alerts import (
+    Alert,
+    AlertDecision,
+    AlertDelivery,
+    AlertGroup,
+    AlertPage,
+    AlertRoute,
+    MaintenanceWindow,
+)
 from apps.incidents.models.incidents import (
     OPEN_STATUSES,
     STATUS_LADDER,
@@ -17,6 +26,13 @@ from apps.incidents.models.timeline import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertDecision",
+    "AlertDelivery",
+    "AlertGroup",
+    "AlertPage",
+    "AlertRoute",
+    "MaintenanceWindow",
     "OPEN_STATUSES",
     "PEOPLE_KINDS",
     "STATUS_LADDER",

@@ -1,0 +1,77 @@
+"""Reads of the alert intake, narrowed to what the caller may see."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from apps.accounts.policy import restrict
+from apps.incidents.models import (
+    Alert,
+    AlertDecision,
+    AlertDelivery,
+    AlertGroup,
+    AlertRoute,
+    MaintenanceWindow,
+)
+
+VIEW = "incidents.view_alertgroup"
+
+
+def group_list(*, caller, state: str | None = None, flagged: bool = False) -> QuerySet[AlertGroup]:
+    groups = AlertGroup.objects.select_related("route", "team", "incident")
+    if state:
+        groups = groups.filter(state=state)
+    if flagged:
+        groups = groups.filter(Q(team__isnull=True) | ~Q(annotations__has_key="runbook_url"))
+    return restrict(groups, caller, VIEW)
+
+
+def group_decisions(group: AlertGroup, limit: int = 200) -> list[AlertDecision]:
+    return list(group.decisions.order_by("-id")[:limit])
+
+
+def group_events(group: AlertGroup, limit: int = 50) -> list[Alert]:
+    return list(group.alerts.order_by("-starts_at", "-id")[:limit])
+
+
+def delivery_list(*, caller) -> QuerySet[AlertDelivery]:
+    return restrict(AlertDelivery.objects.select_related("sender"), caller, VIEW)
+
+
+def route_list(*, caller) -> QuerySet[AlertRoute]:
+    return restrict(
+        AlertRoute.objects.select_related(
+            "team", "policy", "open_incident_severity", "incident_owner"
+        ),
+        caller,
+        VIEW,
+    )
+
+
+def window_list(*, caller) -> QuerySet[MaintenanceWindow]:
+    return restrict(
+        MaintenanceWindow.objects.select_related("created_by", "ended_by"), caller, VIEW
+    )
+
+
+def alert_metrics(*, days: int = 30, top: int = 10) -> dict:
+    """Alerts (firing events) by route and the noisiest rules (alertname) over ``days``."""
+    since = timezone.now() - timedelta(days=days)
+    firing = Alert.objects.filter(status=Alert.Status.FIRING, received_at__gte=since)
+    by_route = list(firing.values("route__name").annotate(alerts=Count("id")).order_by("-alerts"))
+    noisiest = list(
+        firing.values("group__alertname").annotate(alerts=Count("id")).order_by("-alerts")[:top]
+    )
+    return {
+        "days": days,
+        "by_route": [
+            {"route": row["route__name"] or "", "alerts": row["alerts"]} for row in by_route
+        ],
+        "noisiest": [
+            {"alertname": row["group__alertname"] or "", "alerts": row["alerts"]}
+            for row in noisiest
+        ],
+    }
