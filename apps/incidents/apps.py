@@ -15,3 +15,9 @@ class IncidentsConfig(AppConfig):
         auditlog.register(models.Severity)
         auditlog.register(models.Incident)
         auditlog.register(models.RoleAssignment)
+
+        # Alerts: gauges computed when /metrics is scraped.
+        from apps.core.metrics import register_collector
+        from apps.incidents.metrics_alerts import collect_alert_metrics
+
+        register_collector(collect_alert_metrics)
