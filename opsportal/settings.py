@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets whose field names ("kind", "status") other apps use too.
     "ENUM_NAME_OVERRIDES": {
         "NotifyKindEnum": "apps.notify.models.Kind",
+        "AlertStatusEnum": "apps.incidents.models.alerts.Alert.Status",
         "OutboxStatusEnum": "apps.notify.models.OutboxStatus",
         "ChangeRequestStatusEnum": "apps.approvals.models.ChangeRequest.Status",
         "FreezeWindowKindEnum": "apps.approvals.models.FreezeWindow.Kind",

@@ -31,9 +31,7 @@ def collect_alert_metrics() -> Iterable[GaugeMetricFamily]:
     for row in figures["noisiest"]:
         noisiest.add_metric([row["alertname"]], row["alerts"])
     yield noisiest
-    groups = GaugeMetricFamily(
-        "opsportal_alert_groups", "Alert groups by state.", labels=["state"]
-    )
+    groups = GaugeMetricFamily("opsportal_alert_groups", "Alert groups by state.", labels=["state"])
     counts = dict(
         AlertGroup.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )

@@ -15,13 +15,20 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import Rule
 from apps.accounts.policy import caller_of
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from apps.core.api.schema import error_responses, paginated, people_write_schema
-from apps.incidents.models import AlertDelivery, AlertGroup, AlertRoute, MaintenanceWindow
+from apps.incidents.models import (
+    Alert,
+    AlertDelivery,
+    AlertGroup,
+    AlertRoute,
+    MaintenanceWindow,
+)
 from apps.incidents.selectors import alerts as selectors
 from apps.incidents.services import alerts_config
 from apps.incidents.services.alerts_intake import (
@@ -46,7 +53,7 @@ _LABELS = serializers.DictField(child=serializers.CharField(allow_blank=True))
 
 
 class AmAlertSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    status = serializers.ChoiceField(choices=Alert.Status.choices)
     labels = _LABELS
     annotations = serializers.DictField(
         child=serializers.CharField(allow_blank=True), required=False
@@ -63,7 +70,7 @@ class AlertmanagerPayloadSerializer(serializers.Serializer):
     version = serializers.ChoiceField(choices=["4"])
     groupKey = serializers.CharField()  # noqa: N815
     truncatedAlerts = serializers.IntegerField(min_value=0, required=False)  # noqa: N815
-    status = serializers.ChoiceField(choices=["firing", "resolved"])
+    status = serializers.ChoiceField(choices=Alert.Status.choices)
     receiver = serializers.CharField(required=False, allow_blank=True)
     groupLabels = serializers.DictField(child=serializers.CharField(), required=False)  # noqa: N815
     commonLabels = serializers.DictField(child=serializers.CharField(), required=False)  # noqa: N815
@@ -104,7 +111,7 @@ Accepted = inline_serializer(
 )
 
 
-class DecisionSerializer(serializers.Serializer):
+class AlertDecisionSerializer(serializers.Serializer):
     delivery = serializers.IntegerField(source="delivery_id")
     group = serializers.IntegerField(source="group_id", allow_null=True)
     index = serializers.IntegerField()
@@ -115,7 +122,7 @@ class DecisionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class GroupSerializer(serializers.Serializer):
+class AlertGroupSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     fingerprint = serializers.CharField()
     alertname = serializers.CharField()
@@ -145,12 +152,12 @@ class AlertEventSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
 
 
-class GroupDetailSerializer(GroupSerializer):
+class AlertGroupDetailSerializer(AlertGroupSerializer):
     events = AlertEventSerializer(many=True)
-    decisions = DecisionSerializer(many=True)
+    decisions = AlertDecisionSerializer(many=True)
 
 
-class DeliverySerializer(serializers.Serializer):
+class AlertDeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     source = serializers.CharField()
     received_at = serializers.DateTimeField()
@@ -165,10 +172,10 @@ class DeliverySerializer(serializers.Serializer):
     last_error = serializers.CharField()
     summary = serializers.DictField()
     payload = serializers.JSONField()
-    decisions = DecisionSerializer(many=True)
+    decisions = AlertDecisionSerializer(many=True)
 
 
-class RouteSerializer(serializers.Serializer):
+class AlertRouteSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     position = serializers.IntegerField()
@@ -185,7 +192,7 @@ class RouteSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
 
 
-class RouteWriteSerializer(serializers.Serializer):
+class AlertRouteWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     position = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     matchers = serializers.ListField(
@@ -204,42 +211,13 @@ class RouteWriteSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False)
 
     def to_fields(self) -> dict:
-        from django.contrib.auth import get_user_model
-
-        from apps.incidents.models import Severity
-        from apps.oncall.models import EscalationPolicy, Team
-
-        data = dict(self.validated_data)
-        errors: dict[str, list[str]] = {}
-        if "team" in data:
-            data["team"] = Team.objects.filter(slug=data["team"]).first()
-            if data["team"] is None:
-                errors["team"] = [_("No such team.")]
-        if data.get("policy") is not None:
-            data["policy"] = EscalationPolicy.objects.filter(pk=data["policy"]).first()
-            if data["policy"] is None:
-                errors["policy"] = [_("No such escalation policy.")]
-        if data.get("open_incident_severity"):
-            code = data["open_incident_severity"]
-            data["open_incident_severity"] = Severity.objects.filter(code=code).first()
-            if data["open_incident_severity"] is None:
-                errors["open_incident_severity"] = [_("Unknown severity.")]
-        elif "open_incident_severity" in data:
-            data["open_incident_severity"] = None
-        if data.get("incident_owner") is not None:
-            data["incident_owner"] = (
-                get_user_model()
-                .objects.filter(pk=data["incident_owner"], is_service_account=False)
-                .first()
-            )
-            if data["incident_owner"] is None:
-                errors["incident_owner"] = [_("No such person.")]
+        data, errors = selectors.route_references(self.validated_data)
         if errors:
             raise serializers.ValidationError(errors)
         return data
 
 
-class RouteUpdateSerializer(RouteWriteSerializer):
+class AlertRouteUpdateSerializer(AlertRouteWriteSerializer):
     name = serializers.CharField(max_length=100, required=False)
     matchers = serializers.ListField(
         child=serializers.CharField(max_length=600), max_length=50, required=False
@@ -247,7 +225,7 @@ class RouteUpdateSerializer(RouteWriteSerializer):
     team = serializers.SlugField(required=False)
 
 
-class WindowSerializer(serializers.Serializer):
+class MaintenanceWindowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     matchers = serializers.ListField(child=serializers.CharField(), source="matcher_texts")
     starts_at = serializers.DateTimeField()
@@ -257,7 +235,7 @@ class WindowSerializer(serializers.Serializer):
     active = serializers.BooleanField(source="is_active")
 
 
-class WindowCreateSerializer(serializers.Serializer):
+class MaintenanceWindowCreateSerializer(serializers.Serializer):
     matchers = serializers.ListField(
         child=serializers.CharField(max_length=600), min_length=1, max_length=50
     )
@@ -366,10 +344,12 @@ class PlainIntakeView(_IntakeView):
 
 
 def _group_data(group: AlertGroup, *, detail: bool = False) -> dict:
-    data = GroupSerializer(group).data
+    data = AlertGroupSerializer(group).data
     if detail:
         data["events"] = AlertEventSerializer(selectors.group_events(group), many=True).data
-        data["decisions"] = DecisionSerializer(selectors.group_decisions(group), many=True).data
+        data["decisions"] = AlertDecisionSerializer(
+            selectors.group_decisions(group), many=True
+        ).data
     return data
 
 
@@ -381,6 +361,7 @@ class GroupListView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="Alert groups (one per fingerprint), newest first",
+        operation_id="alerts_groups_list",
         parameters=[
             OpenApiParameter("state", str, enum=list(AlertGroup.State.values)),
             OpenApiParameter(
@@ -390,7 +371,7 @@ class GroupListView(GenericAPIView):
             ),
         ],
         responses={
-            200: paginated(GroupSerializer, "PaginatedAlertGroupList"),
+            200: paginated(AlertGroupSerializer, "PaginatedAlertGroupList"),
             **error_responses(400, 401, 403, 404),
         },
     )
@@ -415,7 +396,7 @@ class GroupDetailView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="An alert group with its latest alerts and decision log",
-        responses={200: GroupDetailSerializer, **error_responses(401, 403, 404)},
+        responses={200: AlertGroupDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
         group = get_object_or_404(selectors.group_list(caller=caller_of(request)), pk=pk)
@@ -429,20 +410,14 @@ class DeliveryDetailView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="A stored delivery as received, with its decision log",
-        responses={200: DeliverySerializer, **error_responses(401, 403, 404)},
+        responses={200: AlertDeliverySerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
         delivery = get_object_or_404(selectors.delivery_list(caller=caller_of(request)), pk=pk)
-        delivery.decision_rows = list(delivery.decisions.order_by("index", "id")[:5000])
-        data = DeliverySerializer(
-            {
-                **{
-                    f: getattr(delivery, f) for f in DeliverySerializer().fields if f != "decisions"
-                },
-                "decisions": delivery.decision_rows,
-            }
-        ).data
-        return Response(data)
+        fields = [f for f in AlertDeliverySerializer().fields if f != "decisions"]
+        decisions = list(delivery.decisions.order_by("index", "id")[:5000])
+        data = {**{f: getattr(delivery, f) for f in fields}, "decisions": decisions}
+        return Response(AlertDeliverySerializer(data).data)
 
 
 # --- routes and windows ------------------------------------------------------------------
@@ -456,28 +431,29 @@ class RouteListView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="Alert routes in the order they are tried",
+        operation_id="alerts_routes_list",
         responses={
-            200: paginated(RouteSerializer, "PaginatedAlertRouteList"),
+            200: paginated(AlertRouteSerializer, "PaginatedAlertRouteList"),
             **error_responses(400, 401, 403, 404),
         },
     )
     def get(self, request):
         page = self.paginate_queryset(selectors.route_list(caller=caller_of(request)))
-        return self.get_paginated_response(RouteSerializer(page, many=True).data)
+        return self.get_paginated_response(AlertRouteSerializer(page, many=True).data)
 
     @people_write_schema(
         tags=TAGS,
         summary="Create an alert route",
-        request=RouteWriteSerializer,
-        responses={201: RouteSerializer},
+        request=AlertRouteWriteSerializer,
+        responses={201: AlertRouteSerializer},
         errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):
-        given = RouteWriteSerializer(data=request.data)
+        given = AlertRouteWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         route = alerts_config.route_save(actor=request.user, **given.to_fields())
-        return Response(RouteSerializer(route).data, status=status.HTTP_201_CREATED)
+        return Response(AlertRouteSerializer(route).data, status=status.HTTP_201_CREATED)
 
 
 class RouteDetailView(GenericAPIView):
@@ -487,35 +463,35 @@ class RouteDetailView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="An alert route",
-        responses={200: RouteSerializer, **error_responses(401, 403, 404)},
+        responses={200: AlertRouteSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request, pk: int):
         route = get_object_or_404(selectors.route_list(caller=caller_of(request)), pk=pk)
-        return Response(RouteSerializer(route).data)
+        return Response(AlertRouteSerializer(route).data)
 
     @people_write_schema(
         tags=TAGS,
         summary="Change an alert route (only the fields given)",
-        request=RouteUpdateSerializer,
-        responses={200: RouteSerializer},
+        request=AlertRouteUpdateSerializer,
+        responses={200: AlertRouteSerializer},
         errors=(400, 401, 403, 404),
         idempotency_key=False,
     )
     def patch(self, request, pk: int):
         route = get_object_or_404(selectors.route_list(caller=caller_of(request)), pk=pk)
-        given = RouteUpdateSerializer(data=request.data)
+        given = AlertRouteUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         route = alerts_config.route_save(actor=request.user, route=route, **given.to_fields())
-        return Response(RouteSerializer(route).data)
+        return Response(AlertRouteSerializer(route).data)
 
 
-class RouteTestView(GenericAPIView):
+class RouteTestView(APIView):
     action_rules = {"post": ROUTE_CHANGE}
 
+    @extend_schema(request=None)
     @people_write_schema(
         tags=TAGS,
         summary="Send a test alert through a route (its page is marked test)",
-        request=None,
         responses={202: Accepted},
         errors=(400, 401, 403, 404, 422),
     )
@@ -537,42 +513,43 @@ class WindowListView(GenericAPIView):
         tags=TAGS,
         auth=[{"cookieAuth": []}],
         summary="Maintenance windows, latest first",
+        operation_id="alerts_maintenance_windows_list",
         responses={
-            200: paginated(WindowSerializer, "PaginatedMaintenanceWindowList"),
+            200: paginated(MaintenanceWindowSerializer, "PaginatedMaintenanceWindowList"),
             **error_responses(400, 401, 403, 404),
         },
     )
     def get(self, request):
         page = self.paginate_queryset(selectors.window_list(caller=caller_of(request)))
-        return self.get_paginated_response(WindowSerializer(page, many=True).data)
+        return self.get_paginated_response(MaintenanceWindowSerializer(page, many=True).data)
 
     @people_write_schema(
         tags=TAGS,
         summary="Create a maintenance window (matching alerts are recorded, not paged)",
-        request=WindowCreateSerializer,
-        responses={201: WindowSerializer},
+        request=MaintenanceWindowCreateSerializer,
+        responses={201: MaintenanceWindowSerializer},
         errors=(400, 401, 403, 422),
     )
     @idempotent
     def post(self, request):
-        given = WindowCreateSerializer(data=request.data)
+        given = MaintenanceWindowCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         window = alerts_config.window_create(actor=request.user, **given.validated_data)
-        return Response(WindowSerializer(window).data, status=status.HTTP_201_CREATED)
+        return Response(MaintenanceWindowSerializer(window).data, status=status.HTTP_201_CREATED)
 
 
-class WindowEndView(GenericAPIView):
+class WindowEndView(APIView):
     action_rules = {"post": WINDOW_CHANGE}
 
+    @extend_schema(request=None)
     @people_write_schema(
         tags=TAGS,
         summary="End a maintenance window now",
-        request=None,
-        responses={200: WindowSerializer},
+        responses={200: MaintenanceWindowSerializer},
         errors=(400, 401, 403, 404, 422),
     )
     @idempotent
     def post(self, request, pk: int):
         window = get_object_or_404(selectors.window_list(caller=caller_of(request)), pk=pk)
         window = alerts_config.window_end(actor=request.user, window=window)
-        return Response(WindowSerializer(window).data)
+        return Response(MaintenanceWindowSerializer(window).data)

@@ -75,3 +75,40 @@ def alert_metrics(*, days: int = 30, top: int = 10) -> dict:
             for row in noisiest
         ],
     }
+
+
+def route_references(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """The objects an API route write names (team slug, policy id, severity code, owner
+    id) looked up; returns the resolved fields and the errors of those not found."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
+
+    from apps.incidents.models import Severity
+    from apps.oncall.models import EscalationPolicy, Team
+
+    data = dict(data)
+    errors: dict[str, list[str]] = {}
+    if "team" in data:
+        data["team"] = Team.objects.filter(slug=data["team"]).first()
+        if data["team"] is None:
+            errors["team"] = [_("No such team.")]
+    if data.get("policy") is not None:
+        data["policy"] = EscalationPolicy.objects.filter(pk=data["policy"]).first()
+        if data["policy"] is None:
+            errors["policy"] = [_("No such escalation policy.")]
+    if data.get("open_incident_severity"):
+        code = data["open_incident_severity"]
+        data["open_incident_severity"] = Severity.objects.filter(code=code).first()
+        if data["open_incident_severity"] is None:
+            errors["open_incident_severity"] = [_("Unknown severity.")]
+    elif "open_incident_severity" in data:
+        data["open_incident_severity"] = None
+    if data.get("incident_owner") is not None:
+        data["incident_owner"] = (
+            get_user_model()
+            .objects.filter(pk=data["incident_owner"], is_service_account=False)
+            .first()
+        )
+        if data["incident_owner"] is None:
+            errors["incident_owner"] = [_("No such person.")]
+    return data, errors
