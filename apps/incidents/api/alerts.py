@@ -383,7 +383,14 @@ class GroupListView(GenericAPIView):
                 code="validation_error",
                 fields={"state": [_("Unknown state.")]},
             )
-        flagged = request.query_params.get("flagged") in ("1", "true")
+        flagged_text = request.query_params.get("flagged", "false").lower()
+        if flagged_text not in ("true", "false", "1", "0"):
+            raise ApiError(
+                _("Unknown value."),
+                code="validation_error",
+                fields={"flagged": [_("Must be true or false.")]},
+            )
+        flagged = flagged_text in ("true", "1")
         groups = selectors.group_list(caller=caller_of(request), state=state, flagged=flagged)
         page = self.paginate_queryset(groups)
         return self.get_paginated_response([_group_data(g) for g in page])

@@ -17,6 +17,7 @@ event is written per alert: the delivery and its decision log are the record.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -168,6 +169,7 @@ def _lock_groups(fingerprints: list[str], now: datetime, is_test: bool) -> dict[
 
 def delivery_process(delivery_id: int) -> str:
     """Process one stored delivery. Returns "processed", "done" (already) or "missing"."""
+    started = time.perf_counter()
     with transaction.atomic():
         delivery = AlertDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None:
@@ -248,6 +250,7 @@ def delivery_process(delivery_id: int) -> str:
         delivery.attempts += 1
         delivery.last_error = ""
         delivery.summary = dict(Counter(d.kind for d in run.decisions))
+        delivery.summary["processing_ms"] = round((time.perf_counter() - started) * 1000, 1)
         delivery.save(update_fields=["processed_at", "attempts", "last_error", "summary"])
     return "processed"
 
