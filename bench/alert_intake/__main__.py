@@ -279,10 +279,25 @@ def main(argv: list[str]) -> int:
             "services": sum(harness.cpu_seconds_of(p) for p in services),
             "total": harness.total_cpu_seconds(),
         }
-        # Warm-up: every worker serves the intake view once (a malformed body: 400, nothing
-        # stored), so the first measured answers do not pay for imports and connections.
-        warm = json.dumps({"version": "3"}).encode()
-        send_all(server.port, token, [warm] * (args.workers * 4), args.senders)
+        # Warm-up: each worker serves the intake once and queues its first task (a web
+        # process's first publish sets up its broker connection); these alerts are labelled
+        # service="warmup", match no route and are left out of the checks below.
+        warm = [
+            json.dumps(
+                {
+                    **deliveries[0],
+                    "alerts": [
+                        {
+                            **deliveries[0]["alerts"][1],
+                            "labels": {"alertname": "Warmup", "service": "warmup", "n": str(n)},
+                            "fingerprint": f"warmup{n:010d}",
+                        }
+                    ],
+                }
+            ).encode()
+            for n in range(args.workers * 4)
+        ]
+        send_all(server.port, token, warm, args.senders)
         load_start = harness.load_average()
         first_sent = time.time()
         results, wall = send_all(server.port, token, bodies, args.senders)
@@ -328,22 +343,29 @@ def main(argv: list[str]) -> int:
     )[0]
     alerts, distinct = sql(
         stack,
-        "SELECT count(*), count(DISTINCT (fingerprint, status, starts_at)) FROM incidents_alert",
+        "SELECT count(*), count(DISTINCT (fingerprint, status, starts_at)) FROM incidents_alert"
+        " WHERE labels->>'service' = 'bench'",
     )[0]
     groups, firing = sql(
         stack,
-        "SELECT count(*), count(*) FILTER (WHERE state = 'firing') FROM incidents_alertgroup",
+        "SELECT count(*), count(*) FILTER (WHERE state = 'firing') FROM incidents_alertgroup"
+        " WHERE labels->>'service' = 'bench'",
     )[0]
     pages = sql(stack, "SELECT count(*) FROM warroom_page")[0][0]
     kinds = dict(
-        sql(stack, "SELECT kind, count(*) FROM incidents_alertdecision GROUP BY kind ORDER BY 1")
+        sql(
+            stack,
+            "SELECT kind, count(*) FROM incidents_alertdecision WHERE fingerprint NOT LIKE "
+            "'warmup%%' GROUP BY kind ORDER BY 1",
+        )
     )
     processing = [
         float(row[0])
         for row in sql(
             stack,
             "SELECT (summary->>'processing_ms') FROM incidents_alertdelivery "
-            "WHERE summary ? 'processing_ms'",
+            "WHERE summary ? 'processing_ms' AND received_at >= "
+            f"'{datetime.fromtimestamp(first_sent, UTC).isoformat()}'",
         )
     ]
     waits = [
@@ -351,7 +373,8 @@ def main(argv: list[str]) -> int:
         for row in sql(
             stack,
             "SELECT EXTRACT(EPOCH FROM processed_at - received_at) FROM incidents_alertdelivery "
-            "WHERE processed_at IS NOT NULL",
+            "WHERE processed_at IS NOT NULL AND received_at >= "
+            f"'{datetime.fromtimestamp(first_sent, UTC).isoformat()}'",
         )
     ]
     audit_rows = sql(stack, "SELECT count(*) FROM audit_auditevent")[0][0]
@@ -378,6 +401,7 @@ def main(argv: list[str]) -> int:
                 "p99": pct(latencies, 99),
                 "max": max(latencies or [0]),
                 "mean": statistics.fmean(latencies) if latencies else 0,
+                "over_1s": sum(1 for ms in latencies if ms > 1000),
             },
             "seconds_until_last_processed": until_processed,
             "first_received": str(first_received),
@@ -411,7 +435,7 @@ def main(argv: list[str]) -> int:
     lat = report["latency_ms"]
     print(
         f"answer ms: p50 {lat['p50']:.1f}  p90 {lat['p90']:.1f}  p99 {lat['p99']:.1f}  "
-        f"max {lat['max']:.1f}  — target p99 ≤ {TARGET_P99_MS:.0f}: "
+        f"max {lat['max']:.1f}  (>1 s: {lat['over_1s']})  — target p99 ≤ {TARGET_P99_MS:.0f}: "
         f"{'met' if lat['p99'] <= TARGET_P99_MS else 'MISSED'}"
     )
     if until_processed is not None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -244,7 +244,7 @@ def delivery_process(delivery_id: int) -> str:
             else:
                 _resolve(run, item, group)
         Alert.objects.bulk_create(events, ignore_conflicts=True)
-        AlertGroup.objects.bulk_update(list(groups.values()), GROUP_FIELDS)
+        _save_groups(list(groups.values()))
         AlertDecision.objects.bulk_create(run.decisions)
         delivery.processed_at = timezone.now()
         delivery.attempts += 1
@@ -253,6 +253,30 @@ def delivery_process(delivery_id: int) -> str:
         delivery.summary["processing_ms"] = round((time.perf_counter() - started) * 1000, 1)
         delivery.save(update_fields=["processed_at", "attempts", "last_error", "summary"])
     return "processed"
+
+
+def _save_groups(groups: list[AlertGroup]) -> None:
+    """Write the groups' changed state: one parameterised UPDATE run for every row.
+
+    ``bulk_update`` builds a CASE expression per field and row in Python; for a delivery of
+    100 alerts that was 80 % of the processing time (bench/alert_intake). The values are
+    prepared by each field, as the ORM would (JSON, time zones, foreign keys).
+    """
+    if not groups:
+        return
+    fields = [AlertGroup._meta.get_field(name) for name in GROUP_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    table = quote(AlertGroup._meta.db_table)
+    # Only quoted column names are interpolated; every value is a bound parameter.
+    statement = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    rows = [
+        [field.get_db_prep_save(getattr(group, field.attname), connection) for field in fields]
+        + [group.pk]
+        for group in groups
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def _take_labels(group: AlertGroup, item: _Item) -> None:
