@@ -21,3 +21,15 @@ class IncidentsConfig(AppConfig):
         from apps.incidents.metrics_alerts import collect_alert_metrics
 
         register_collector(collect_alert_metrics)
+
+        from apps.core import navigation
+
+        navigation.register(
+            navigation.NavItem(
+                key="incidents-alerts",
+                label=_("Alerts"),
+                url_name="incidents:alert_groups",
+                permission="incidents.view_alertgroup",
+                order=51,
+            )
+        )
