@@ -569,11 +569,18 @@ def machine_info() -> dict[str, str]:
         "python": platform.python_version(),
         "postgresql": pg_version,
         "redis": redis_version,
-        "wrk": subprocess.run([WRK, "-v"], capture_output=True, text=True, timeout=10).stdout.split(
-            "\n"
-        )[0],
+        "wrk": _wrk_version(),
         "load_average": load_average(),
     }
+
+
+def _wrk_version() -> str:
+    """wrk's version line, or "wrk not installed" (benchmarks without wrk still run)."""
+    if not Path(WRK).exists():
+        return "wrk not installed"
+    return subprocess.run([WRK, "-v"], capture_output=True, text=True, timeout=10).stdout.split(
+        "\n"
+    )[0]
 
 
 def print_machine(info: dict[str, str]) -> None:

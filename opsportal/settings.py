@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "NotifyKindEnum": "apps.notify.models.Kind",
         "ActionItemStatusEnum": "apps.incidents.models.postmortems.ActionItemStatus",
         "PostMortemStateEnum": "apps.incidents.models.postmortems.PostMortemState",
+        "AlertStatusEnum": "apps.incidents.models.alerts.Alert.Status",
         "OutboxStatusEnum": "apps.notify.models.OutboxStatus",
         "ChangeRequestStatusEnum": "apps.approvals.models.ChangeRequest.Status",
         "FreezeWindowKindEnum": "apps.approvals.models.FreezeWindow.Kind",
@@ -496,6 +497,12 @@ CELERY_BEAT_SCHEDULE = {
     "incidents-action-item-reminders": {
         "task": "incidents.action_item_reminders_task",
         "schedule": float(env_int("POSTMORTEM_REMINDER_INTERVAL_SECONDS", 300)),
+    },
+    # Incidents: queues again alert deliveries stored but left unprocessed (a worker
+    # killed mid-delivery, a lost message); processing a delivery twice changes nothing.
+    "incidents-alert-delivery-sweep": {
+        "task": "incidents.sweep_alert_deliveries",
+        "schedule": 30.0,
     },
     "flags-apply-due": {
         "task": "flags.apply_due_task",

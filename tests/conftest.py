@@ -22,6 +22,15 @@ pytest_plugins = ["tests.celery_worker"]
 
 REQUIRE_SERVICES = os.environ.get("OPSPORTAL_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Debian's package names the binary prometheus-alertmanager; upstream's is alertmanager.
+ALERTMANAGER_NAMES = ("prometheus-alertmanager", "alertmanager")
+
+
+def alertmanager_binary() -> str | None:
+    explicit = os.environ.get("ALERTMANAGER_PATH")
+    if explicit:
+        return explicit if shutil.which(explicit) else None
+    return next((found for name in ALERTMANAGER_NAMES if (found := shutil.which(name))), None)
 
 
 def _redis_available() -> tuple[bool, str]:
@@ -46,6 +55,8 @@ def _missing_service_reason(item) -> str | None:
             return f"needs Redis: {why}"
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    if item.get_closest_marker("alertmanager") and alertmanager_binary() is None:
+        return "needs Alertmanager (apt-get install prometheus-alertmanager)"
     return None
 
 

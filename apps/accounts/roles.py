@@ -70,6 +70,9 @@ _EVERYONE = {
     # Evidence: everyone lists and downloads it (each download is in the access log);
     # attaching needs the right to run the incident (incidents.change_incident).
     "incidents.view_evidence",
+    # Alerts: all staff see alert groups, deliveries and their decision logs, routes and
+    # maintenance windows.
+    "incidents.view_alertgroup",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super
@@ -79,6 +82,13 @@ _INCIDENT_DECLARE = {"incidents.add_incident"}
 _INCIDENT_RUN_ANY = {"incidents.add_incident", "incidents.change_incident"}
 # Status update templates: edited by incident commanders and super admins.
 _INCIDENT_TEMPLATES = {"incidents.add_statustemplate", "incidents.change_statustemplate"}
+# Alert routes (and their test alert) and maintenance windows: ops and super admins.
+_ALERTS_MANAGE = {
+    "incidents.add_alertroute",
+    "incidents.change_alertroute",
+    "incidents.add_maintenancewindow",
+    "incidents.change_maintenancewindow",
+}
 
 # Flags: the safe direction (block / close) is anyone's on duty; the risky direction
 # (unblock / open) is ops and super admins, and for fund flags it files a change request
@@ -176,6 +186,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _SUPPORT_LEAD
     | _INCIDENT_RUN_ANY
     | _INCIDENT_TEMPLATES
+    | _ALERTS_MANAGE
     | {"incidents.add_severity", "incidents.change_severity"},
     OPS: _EVERYONE
     | _WARROOM_MANAGE
@@ -185,6 +196,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _FLAGS_OPERATE
     | _SUPPORT_READ
     | _INCIDENT_DECLARE
+    | _ALERTS_MANAGE
     | {
         "audit.view_audit_trail",
         "notify.view_channel",

@@ -41,6 +41,24 @@ class IncidentsConfig(AppConfig):
 
         receivers_mitigation.connect()
 
+        # Alerts: gauges computed when /metrics is scraped.
+        from apps.core.metrics import register_collector
+        from apps.incidents.metrics_alerts import collect_alert_metrics
+
+        register_collector(collect_alert_metrics)
+
+        from apps.core import navigation as core_navigation
+
+        core_navigation.register(
+            core_navigation.NavItem(
+                key="incidents-alerts",
+                label=_("Alerts"),
+                url_name="incidents:alert_groups",
+                permission="incidents.view_alertgroup",
+                order=51,
+            )
+        )
+
 
 def _ensure_defaults(sender, using="default", **kwargs) -> None:
     from apps.incidents.migrations._comms_seed_0002 import TEMPLATES

@@ -1,5 +1,14 @@
 """Incident models, one module per concept."""
 
+from apps.incidents.models.alerts import (
+    Alert,
+    AlertDecision,
+    AlertDelivery,
+    AlertGroup,
+    AlertPage,
+    AlertRoute,
+    MaintenanceWindow,
+)
 from apps.incidents.models.comms import (
     EXTERNAL_AUDIENCES,
     Audience,
@@ -50,6 +59,13 @@ __all__ = [
     "ActionItemStatus",
     "PostMortem",
     "PostMortemState",
+    "Alert",
+    "AlertDecision",
+    "AlertDelivery",
+    "AlertGroup",
+    "AlertPage",
+    "AlertRoute",
+    "MaintenanceWindow",
     "OPEN_STATUSES",
     "PEOPLE_KINDS",
     "STATUS_LADDER",

@@ -84,11 +84,13 @@ def page_trigger(
     policy: EscalationPolicy | None = None,
     details: str = "",
     subject=None,
+    is_test: bool = False,
 ) -> Page:
     """Page ``team`` with ``policy`` (default: the team's first policy).
 
     ``actor=None`` is the system (an alert routed by a later app); a person needs
-    ``oncall.trigger_page``. ``subject`` is any model instance the page is about.
+    ``oncall.trigger_page``. ``subject`` is any model instance the page is about;
+    ``is_test`` marks the page of a test alert (it runs the same steps).
     """
     if actor is not None:
         require(actor, "oncall.trigger_page")
@@ -113,7 +115,7 @@ def page_trigger(
         title=title,
         details=details,
         subject=subject,
-        is_test=False,
+        is_test=is_test,
     )
 
 
