@@ -70,13 +70,27 @@ def _flush_past_truncate_triggers():
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     original = DatabaseOperations.execute_sql_flush
+    original_sql_flush = DatabaseOperations.sql_flush
 
     def execute_sql_flush(self, sql_list):
         return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
 
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        # One DELETE a table instead of one TRUNCATE of them all: TRUNCATE gives each of
+        # the ~150 tables and their indexes new files, which took about 4 s a transactional
+        # test; the few rows a test leaves are deleted in milliseconds. Replica mode (above)
+        # skips the foreign-key triggers, so the order of the tables does not matter.
+        if reset_sequences or allow_cascade:
+            return original_sql_flush(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+
     DatabaseOperations.execute_sql_flush = execute_sql_flush
+    DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+    DatabaseOperations.sql_flush = original_sql_flush
 
 
 # --- people and sessions ------------------------------------------------------------
