@@ -25,6 +25,18 @@ REQUIRE_SERVICES = os.environ.get("OPSPORTAL_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_configure(config):
+    """Production password hashing costs ~0.3 s a password; tests only need a working
+    hasher. Set for the whole run, so module- and session-scoped fixtures that make people
+    get it too (a function-scoped override starts after them)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 def _redis_available() -> tuple[bool, str]:
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -135,12 +147,6 @@ def _loopback_receivers_allowed(settings):
     """Tests post webhooks to receivers on 127.0.0.1: allow that address (production
     allows none). Tests of the destination checks set NOTIFY_ALLOWED_HOSTS themselves."""
     settings.NOTIFY_ALLOWED_HOSTS = ["127.0.0.1"]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Production hashing costs ~0.3 s a password; tests only need a working hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def confirmed_totp_device(user) -> TOTPDevice:
