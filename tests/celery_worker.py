@@ -104,6 +104,7 @@ def _share_in_memory_sqlite():
 # Short Redis timeouts for tests: a task a killed worker held comes back within seconds.
 TEST_VISIBILITY_TIMEOUT = 30
 WORKER_PROCESS_VISIBILITY_TIMEOUT = 4
+REDIS_POLL_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,9 @@ def celery_broker(settings, monkeypatch):
                 "visibility_timeout": TEST_VISIBILITY_TIMEOUT,
                 "unacked_restore_interval": 1,
                 "unacked_restore_throttle": 1,
+                # The worker's BRPOP waits this long (kombu's default: 1 s) and stopping
+                # the worker waits for it to return.
+                "polling_interval": REDIS_POLL_SECONDS,
             },
         )
         # Queue nothing further ahead than the broker holds an unacknowledged task.
