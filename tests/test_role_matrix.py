@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 
 from tests.matrix import (
     CALLERS,
@@ -20,7 +19,6 @@ from tests.matrix import (
 )
 
 ENTRIES = collect_entries()
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +26,9 @@ def world(django_db_setup, django_db_blocker):
     """The callers and each entry's objects, made once for the module inside a transaction
     rolled back at its end; each case runs in a savepoint inside it (pytest-django's
     per-test atomic block), so what a case changes is gone for the next caller."""
-    # Made before any function-scoped fixture runs, so the suite's cheap password hasher
-    # (conftest's _fast_password_hashing) is set here too: production hashing costs ~0.3 s
-    # a person, and the entries make a few hundred.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    # The entries make a few hundred people: the suite's cheap password hasher (set for the
+    # whole run in conftest's pytest_configure) keeps that quick.
+    with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         # Services' durable blocks may run inside it, as inside a TestCase's own block.
