@@ -20,6 +20,16 @@ from apps.approvals.models import ChangeRequest
 from apps.audit.models import AccessLogEntry, AuditEvent, LogEntry
 from apps.core.events import record_access
 from apps.flags.models import Flag, ScheduledFlagChange
+from apps.incidents.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    AlertDelivery,
+    AlertGroup,
+    AlertRoute,
+    Evidence,
+    Incident,
+    MaintenanceWindow,
+)
 from apps.notify.models import Channel, OutboxMessage
 from apps.notify.services import channel_create
 from apps.oncall import services as oncall_services
@@ -79,6 +89,12 @@ def first_pk(model):
     return row.pk if row is not None else 1
 
 
+# The demo's open incident (actions, switches, updates) and its resolved one (evidence,
+# post-mortem and action items).
+open_incident = Incident.objects.filter(status__in=OPEN_STATUSES).order_by("pk").first()
+evidence = Evidence.objects.select_related("incident").order_by("pk").first()
+
+
 print(  # noqa: T201 - the fuzzing script reads this line
     json.dumps(
         {
@@ -110,6 +126,14 @@ print(  # noqa: T201 - the fuzzing script reads this line
             "customer": first_pk(Customer),
             "transaction": first_pk(Transaction),
             "reply": first_pk(CannedReply),
+            "incident": open_incident.number if open_incident else "INC-2026-0001",
+            "evidence_incident": evidence.incident.number if evidence else "INC-2026-0001",
+            "evidence": evidence.pk if evidence else 1,
+            "action_item": first_pk(ActionItem),
+            "alert_group": first_pk(AlertGroup),
+            "alert_delivery": first_pk(AlertDelivery),
+            "alert_route": first_pk(AlertRoute),
+            "maintenance_window": first_pk(MaintenanceWindow),
         }
     )
 )
