@@ -41,6 +41,10 @@ class IncidentsConfig(AppConfig):
 
         receivers_mitigation.connect()
 
+        from apps.incidents import receivers_alerts
+
+        receivers_alerts.connect()
+
         # Alerts: gauges computed when /metrics is scraped.
         from apps.core.metrics import register_collector
         from apps.incidents.metrics_alerts import collect_alert_metrics

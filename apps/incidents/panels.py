@@ -37,4 +37,5 @@ PANELS: list[Panel] = [
         "postmortem", "incidents/panels/postmortem.html", "apps.incidents.views.postmortems.panel"
     ),
     Panel("evidence", "incidents/panels/evidence.html", "apps.incidents.views.evidence.panel"),
+    Panel("alerts", "incidents/panels/alerts.html", "apps.incidents.views.alerts.panel"),
 ]

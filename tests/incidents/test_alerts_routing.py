@@ -176,3 +176,43 @@ def test_test_alert__end_to_end__page_marked_test(ops, route, django_capture_on_
     assert delivery.is_test and group.is_test and page.is_test
     assert page.subject == group and group.route == route
     assert page.title.startswith("[TEST]")
+
+
+def test_acknowledged_page_acknowledges_its_group__resolution_still_resolves(intake, ops, route):
+    from apps.oncall.services.pages import page_acknowledge
+
+    intake(am_payload(am_alert()))
+    group = AlertGroup.objects.get()
+    page = Page.objects.get()
+    assert group.state == AlertGroup.State.FIRING
+
+    page_acknowledge(actor=page.team.members.order_by("pk").first(), page=page)
+    group.refresh_from_db()
+    assert group.state == AlertGroup.State.ACKNOWLEDGED
+
+    intake(am_payload(am_alert()))  # the same group notified again
+    group.refresh_from_db()
+    assert group.state == AlertGroup.State.ACKNOWLEDGED
+    intake(am_payload(am_alert(status="resolved", ends=fx.T0 + timedelta(minutes=3))))
+    group.refresh_from_db()
+    assert group.state == AlertGroup.State.RESOLVED
+
+
+def test_incident_page_lists_the_attached_alert_groups(intake, ops, paging_team, verified_client):
+    owner = UserFactory(roles=[INCIDENT_COMMANDER], username="ic2")
+    alerts_config.route_save(
+        actor=ops,
+        name="funds",
+        matchers=['service="indexer"'],
+        team=paging_team["team"],
+        open_incident_severity=Severity.objects.get(code="S2"),
+        incident_owner=owner,
+    )
+    intake(am_payload(am_alert()))
+    incident = AlertGroup.objects.get().incident
+
+    content = verified_client(owner).get(f"/incidents/{incident.number}/").content.decode()
+
+    assert 'id="alerts"' in content
+    assert "1 alert group attached." in content
+    assert f"/incidents/alerts/groups/{AlertGroup.objects.get().pk}/" in content

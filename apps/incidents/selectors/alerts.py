@@ -29,6 +29,17 @@ def group_list(*, caller, state: str | None = None, flagged: bool = False) -> Qu
     return restrict(groups, caller, VIEW)
 
 
+def incident_alert_groups(*, caller, incident, limit: int = 20) -> tuple[list[AlertGroup], dict]:
+    """The alert groups attached to ``incident`` (newest first, at most ``limit``) and their
+    counts by state: two queries whatever the incident holds."""
+    groups = restrict(AlertGroup.objects.filter(incident=incident), caller, VIEW)
+    rows = list(groups.select_related("route", "team").order_by("-last_seen_at", "-id")[:limit])
+    counts = {
+        row["state"]: row["n"] for row in groups.order_by().values("state").annotate(n=Count("id"))
+    }
+    return rows, counts
+
+
 def group_decisions(group: AlertGroup, limit: int = 200) -> list[AlertDecision]:
     return list(group.decisions.order_by("-id")[:limit])
 

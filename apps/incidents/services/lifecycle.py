@@ -113,7 +113,6 @@ def _rung(status: str) -> int:
     return STATUS_LADDER.index(status)
 
 
-@transaction.atomic
 def _refuse_undecided_switches(incident: Incident) -> None:
     from apps.incidents.selectors.mitigation import switches_held
 
@@ -135,6 +134,7 @@ def _refuse_undecided_switches(incident: Incident) -> None:
         )
 
 
+@transaction.atomic
 def incident_set_status(
     *,
     actor,

@@ -190,3 +190,15 @@ def window_end(request: HttpRequest, pk: int) -> HttpResponse:
 @page_rule(VIEW)
 def alert_metrics(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/alerts/metrics.html", {"metrics": selectors.alert_metrics()})
+
+
+def panel(request, incident) -> dict:
+    """The incident page's alerts section: groups attached to the incident (two queries)."""
+    from apps.incidents.selectors.alerts import incident_alert_groups
+
+    rows, counts = incident_alert_groups(caller=request.user, incident=incident)
+    return {
+        "alert_rows": rows,
+        "alert_counts": counts,
+        "alert_total": sum(counts.values()),
+    }
