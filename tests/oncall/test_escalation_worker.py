@@ -350,7 +350,9 @@ def test_page__first_level_unreachable__next_level_paged_at_once_not_after_the_w
 
     page = _trigger(api, team, policy["id"])
 
-    wait_until(lambda: _settled(page, 2), timeout=20)
+    # Step 2 ran and its message to Bob exists and was delivered (the step's run and its
+    # outbox row are written by the worker one after the other: wait for both).
+    wait_until(lambda: _settled(page, 2) and len(_notified(page)) >= 2, timeout=30)
     runs = _runs(page)
     assert [(r.step_index, r.outcome.get("skipped", False)) for r in runs[:3]] == [
         (0, False),
