@@ -21,6 +21,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY
 
+from apps.core.logging import get_logger
+
 HTTP_REQUESTS = Counter(
     "opsportal_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
 )
@@ -39,6 +41,9 @@ _scrape_collectors: list[Callable[[], Iterable[GaugeMetricFamily]]] = []
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+_log = get_logger(__name__)
+
+
 def observe_request(*, method: str, route: str, status: int, seconds: float) -> None:
     method = method if method in KNOWN_METHODS else "OTHER"
     HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
@@ -53,8 +58,15 @@ def register_collector(func: Callable[[], Iterable[GaugeMetricFamily]]) -> None:
 
 class _ScrapeCollector:
     def collect(self):
+        # A collector that cannot read its figures (the database away, a bad row) leaves
+        # its families out of this scrape; the others, and the request counters, still answer.
         for func in list(_scrape_collectors):
-            yield from func()
+            try:
+                families = list(func())
+            except Exception:
+                _log.exception("metrics.collector_failed", collector=getattr(func, "__name__", ""))
+                continue
+            yield from families
 
 
 def render() -> tuple[bytes, str]:

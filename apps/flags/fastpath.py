@@ -64,6 +64,8 @@ MIRRORED_MIDDLEWARE = frozenset(
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "apps.core.middleware.MetricsMiddleware",
         "apps.core.middleware.InputGuardMiddleware",
+        # Limits the bodies of the views that take files; an evaluation has none.
+        "apps.core.uploads.UploadLimitMiddleware",
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.locale.LocaleMiddleware",
         "django.middleware.common.CommonMiddleware",
