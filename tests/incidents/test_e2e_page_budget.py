@@ -1,6 +1,6 @@
 """The incident page keeps a constant number of queries with every part's content: one of
-each (timeline entries of every kind, status updates, held switches, attached alert groups
-with their alerts) costs as many queries as many of each.
+each (timeline entries of every kind, status updates, held switches, evidence, attached
+alert groups with their alerts) costs as many queries as many of each.
 
 The timing of the page at 1,000 entries and 10,000 alerts is a benchmark
 (``bench/incident_page.py``), not a test.
@@ -24,6 +24,7 @@ from apps.incidents.models import (
     TimelineEntry,
 )
 from apps.incidents.services.comms import status_update_send
+from apps.incidents.services.evidence import evidence_snapshot_rows
 from tests.incidents.factories import commander, declare
 from tests.incidents.mitigation_helpers import block_for
 
@@ -50,7 +51,9 @@ class _Content:
             processed_at=timezone.now(),
         )
 
-    def add(self, *, entries: int, updates: int, switches: int, groups: int, alerts: int):
+    def add(
+        self, *, entries: int, updates: int, switches: int, evidence: int, groups: int, alerts: int
+    ):
         batch, self.batches = self.batches, self.batches + 1
         kinds = list(EntryKind.values)
         start = timezone.now() - timedelta(hours=6)
@@ -78,6 +81,13 @@ class _Content:
             )
         for n in range(switches):
             block_for(self.incident, self.actor, scope_value=f"chain{batch}x{n}")
+        for n in range(evidence):
+            evidence_snapshot_rows(
+                actor=self.actor,
+                incident=self.incident,
+                queryset_or_objects=[self.incident],
+                title=f"Incident row {batch}-{n}",
+            )
         now = timezone.now()
         AlertGroup.objects.bulk_create(
             AlertGroup(
@@ -108,7 +118,9 @@ def test_incident_page__same_queries_with_one_or_many_of_everything(
     ic = commander()
     incident = declare(actor=ic, customer_impact="Tron withdrawals are delayed.")
     content = _Content(incident, ic)
-    content.add(entries=len(EntryKind.values), updates=1, switches=1, groups=1, alerts=1)
+    content.add(
+        entries=len(EntryKind.values), updates=1, switches=1, evidence=1, groups=1, alerts=1
+    )
     client = verified_client(ic)
     url = reverse("incidents:detail", args=[incident.number])
     client.get(url)
@@ -116,9 +128,13 @@ def test_incident_page__same_queries_with_one_or_many_of_everything(
         client.get(url)
     budget = len(one.captured_queries)
 
-    content.add(entries=300, updates=8, switches=4, groups=40, alerts=400)
+    content.add(entries=300, updates=8, switches=4, evidence=6, groups=40, alerts=400)
     with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert response.status_code == 200
+    page = response.content.decode()
+    # Every panel shows the new content (so the budget covers rendering it).
+    for shown in ("Entry 1-", "Update 1-7", "chain1x3", "Incident row 1-5", "Budget39"):
+        assert shown in page, shown
     assert incident.timeline.count() > 300
     assert Alert.objects.filter(group__incident=incident).count() == 401
