@@ -15,6 +15,7 @@ from apps.core.demo import register_demo_step
 from apps.incidents.models import Incident, Severity
 from apps.incidents.services import lifecycle
 from apps.incidents.services.incidents import incident_declare
+from apps.oncall.models import Team
 
 OPEN_S2_TITLE = "Withdrawals delayed on Tron"
 RESOLVED_S1_TITLE = "Duplicate refunds paid on Solana"
@@ -58,6 +59,11 @@ def _open_s2(users) -> Incident:
             internal_only=internal,
             occurred_at=now - timedelta(minutes=minutes_ago),
         )
+    # The on-call demo's ops team is paged about it; the page runs its escalation policy
+    # (steps go out when a worker runs, as with the portal's own pages).
+    team = Team.objects.filter(slug="ops").first()
+    if team is not None and team.escalation_policies.exists():
+        lifecycle.incident_page_team(actor=commander, incident=incident, team=team)
     return lifecycle.incident_set_status(actor=commander, incident=incident, status="identified")
 
 

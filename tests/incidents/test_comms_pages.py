@@ -194,6 +194,6 @@ def test_incident_page__shows_the_status_updates_panel(ic, verified_client):
         template=template("first_notice", "internal", "en"),
     )
     html = verified_client(ic).get(f"/incidents/{incident.number}/").content.decode()
-    assert 'id="panel-comms"' in html
+    assert 'id="comms"' in html
     assert f"/incidents/{incident.number}/updates/new/" in html
     assert "Commander:" in html

@@ -28,3 +28,21 @@ def test_demo_step__twice__two_incidents_as_described(db):
     s1 = Incident.objects.get(title=RESOLVED_S1_TITLE)
     assert (s1.severity.code, s1.status) == ("S1", Status.RESOLVED)
     assert "open S2" in said[-1]
+
+
+def test_demo_step__after_on_call__the_open_s2_has_a_running_page(db):
+    from apps.oncall.demo import warroom_demo
+    from apps.oncall.models import Page
+
+    ctx = DemoContext(say=lambda text: None)
+    for person in demo_people_ensure():
+        ctx.users[person.user.username] = person.user
+    warroom_demo(ctx)
+
+    incidents_core_demo(ctx)
+    incidents_core_demo(ctx)
+
+    s2 = Incident.objects.get(title=OPEN_S2_TITLE)
+    (page,) = Page.objects.filter(subject_id=str(s2.pk), subject_type__model="incident")
+    assert page.status == Page.Status.TRIGGERED and page.team.slug == "ops"
+    assert s2.timeline.filter(kind="page").count() == 1

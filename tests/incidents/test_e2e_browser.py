@@ -77,7 +77,7 @@ def test_incident__declare_block_update_resolve_postmortem_close__in_the_browser
         held = page.locator("#switches").inner_text()
 
         # A status update in Russian: language, template, preview, send.
-        comms = page.locator("section#panel-comms")
+        comms = page.locator("#panel-comms section")
         comms.locator("summary", has_text="Post a status update").click()
         update = comms.locator("form")
         update.locator("select[name=language]").select_option(value="ru")
@@ -88,7 +88,7 @@ def test_incident__declare_block_update_resolve_postmortem_close__in_the_browser
         preview = page.locator("#update-preview").inner_text()
         update.locator("button[type=submit]").click()
         page.wait_for_selector("#timeline .timeline-entry.kind-status_update")
-        sent = page.locator("section#panel-comms").inner_text()
+        sent = page.locator("#panel-comms section").inner_text()
 
         # Resolve through the resolution screen: keep the switch, with a reason.
         page.click("#switches a[href$='/resolve']")

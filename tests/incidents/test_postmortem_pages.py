@@ -155,7 +155,7 @@ def test_incident_page__close_refused_with_the_reason__panel_shown(verified_clie
     incident = resolved(severity="S1")
     client = verified_client(incident.owner)
     detail = client.get(f"/incidents/{incident.number}/").content.decode()
-    assert 'id="panel-postmortem"' in detail
+    assert 'id="panel-postmortem"' in detail and 'id="postmortem"' in detail
     assert "The post-mortem must be published before this S1 incident can close" in detail
 
     response = client.post(

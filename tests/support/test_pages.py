@@ -288,7 +288,7 @@ def test_customer_page__primary_wallet_marked_and_no_incidents(agent_client, bud
     assert "No open incidents on" in content
 
 
-def test_customer_page__open_incidents_on_customer_actions_listed(agent_client, budi):
+def test_customer_page__open_incidents_on_customer_actions_listed(agent_client, agent_api, budi):
     from apps.incidents.models import Status
     from tests.incidents.factories import declare
 
@@ -304,6 +304,11 @@ def test_customer_page__open_incidents_on_customer_actions_listed(agent_client, 
     assert elsewhere.number not in content
     assert closed.number not in content
     assert "No open incidents on" not in content
+
+    answer = agent_api.get(f"/v1/support/customers/{budi.pk}").json()
+    assert [row["number"] for row in answer["incidents"]] == [on_claims.number]
+    assert answer["incidents"][0]["severity"] == "S2"
+    assert answer["incidents"][0]["affected_actions"] == ["claim"]
 
 
 def _customer_page_queries(client, who) -> int:

@@ -21,6 +21,7 @@ from apps.accounts.api.permissions import Rule
 from apps.accounts.policy import caller_of
 from apps.core.api.errors import ApiError
 from apps.core.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from apps.core.api.input import JsonInput
 from apps.core.api.schema import error_responses, paginated, people_write_schema
 from apps.incidents.models import (
     Alert,
@@ -192,7 +193,7 @@ class AlertRouteSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
 
 
-class AlertRouteWriteSerializer(serializers.Serializer):
+class AlertRouteWriteSerializer(JsonInput):
     name = serializers.CharField(max_length=100)
     position = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     matchers = serializers.ListField(
@@ -235,7 +236,7 @@ class MaintenanceWindowSerializer(serializers.Serializer):
     active = serializers.BooleanField(source="is_active")
 
 
-class MaintenanceWindowCreateSerializer(serializers.Serializer):
+class MaintenanceWindowCreateSerializer(JsonInput):
     matchers = serializers.ListField(
         child=serializers.CharField(max_length=600), min_length=1, max_length=50
     )

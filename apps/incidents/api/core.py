@@ -16,15 +16,12 @@ field listing every reason.
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import Rule
@@ -57,17 +54,6 @@ WRITE_DESCRIPTION = (
 
 def _token(request) -> ApiToken | None:
     return request.auth if isinstance(request.auth, ApiToken) else None
-
-
-class MarkdownRenderer(BaseRenderer):
-    media_type = "text/markdown"
-    format = "md"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, str):
-            return data.encode(self.charset)
-        return json.dumps(data).encode(self.charset)
 
 
 class IncidentView(GenericAPIView):
@@ -403,8 +389,6 @@ class IncidentTimelineView(IncidentView):
 
 class IncidentTimelineMarkdownView(IncidentView):
     action_rules = {"get": READ}
-    # Errors answer in JSON; the document itself is Markdown whatever was negotiated.
-    renderer_classes = [JSONRenderer, MarkdownRenderer]
 
     @extend_schema(
         tags=TAGS,

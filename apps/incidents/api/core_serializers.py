@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.api.input import JsonInput
 from apps.core.api.query import text_filter
 from apps.incidents.models import (
     PEOPLE_KINDS,
@@ -139,7 +140,7 @@ class IncidentFilterSerializer(serializers.Serializer):
     )
 
 
-class DeclareSerializer(serializers.Serializer):
+class DeclareSerializer(JsonInput):
     title = serializers.CharField(max_length=200)
     severity = serializers.CharField(max_length=10, help_text="A severity code, e.g. S2.")
     summary = serializers.CharField(required=False, allow_blank=True, max_length=20000)
@@ -165,7 +166,7 @@ class DeclareSerializer(serializers.Serializer):
     )
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(JsonInput):
     status = serializers.ChoiceField(choices=list(STATUS_LADDER))
     reason = serializers.CharField(
         required=False,
@@ -176,12 +177,12 @@ class StatusSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now.")
 
 
-class SeverityChangeSerializer(serializers.Serializer):
+class SeverityChangeSerializer(JsonInput):
     severity = serializers.CharField(max_length=10, help_text="A severity code, e.g. S1.")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class RoleChangeSerializer(serializers.Serializer):
+class RoleChangeSerializer(JsonInput):
     role = serializers.ChoiceField(choices=IncidentRole.choices)
     person = PersonField(
         allow_null=True,
@@ -189,7 +190,7 @@ class RoleChangeSerializer(serializers.Serializer):
     )
 
 
-class EntrySerializer(serializers.Serializer):
+class EntrySerializer(JsonInput):
     kind = serializers.ChoiceField(choices=[(k, EntryKind(k).label) for k in PEOPLE_KINDS])
     body = serializers.CharField(max_length=20000)
     pinned = serializers.BooleanField(required=False, default=False)
@@ -212,7 +213,7 @@ class EntryOutSerializer(serializers.Serializer):
     source_incident = serializers.CharField(allow_null=True)
 
 
-class PageTeamSerializer(serializers.Serializer):
+class PageTeamSerializer(JsonInput):
     team = serializers.SlugField(help_text="The team's slug.")
     policy = serializers.IntegerField(
         required=False, allow_null=True, help_text="An escalation policy id of that team."
@@ -225,6 +226,6 @@ class PageOutSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(JsonInput):
     into = serializers.CharField(max_length=20, help_text="The number of the incident kept.")
     reason = serializers.CharField(max_length=2000)

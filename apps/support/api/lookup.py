@@ -273,7 +273,17 @@ class CustomerView(APIView):
                 "pending_requests": [
                     {"id": cr.pk, "summary": cr.summary} for cr in view.pending_requests
                 ],
-                "incidents": list(view.incidents),
+                "incidents": [
+                    {
+                        "number": incident.number,
+                        "title": incident.title,
+                        "severity": incident.severity.code,
+                        "status": incident.status,
+                        "affected_actions": list(incident.affected_actions or []),
+                        "declared_at": incident.declared_at,
+                    }
+                    for incident in view.incidents
+                ],
             }
         )
 

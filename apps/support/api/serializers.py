@@ -66,6 +66,17 @@ class SearchAnswerSerializer(serializers.Serializer):
     partial_skipped = serializers.BooleanField()
 
 
+class OpenIncidentSerializer(serializers.Serializer):
+    """An open incident on the platform actions the customer uses."""
+
+    number = serializers.CharField()
+    title = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    affected_actions = serializers.ListField(child=serializers.CharField())
+    declared_at = serializers.DateTimeField()
+
+
 class CustomerDetailSerializer(serializers.Serializer):
     customer = serializers.DictField()
     wallets = serializers.ListField(child=serializers.DictField())
@@ -76,7 +87,7 @@ class CustomerDetailSerializer(serializers.Serializer):
     flags = serializers.ListField(child=serializers.DictField())
     user_states = serializers.ListField(child=serializers.DictField())
     pending_requests = serializers.ListField(child=serializers.DictField())
-    incidents = serializers.ListField(child=serializers.DictField())
+    incidents = OpenIncidentSerializer(many=True)
 
 
 class TransactionPageSerializer(serializers.Serializer):
