@@ -51,6 +51,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--per-delivery", type=int, default=100)
     parser.add_argument("--senders", type=int, default=8)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="offered alerts per second across all senders (0: each sender as fast as answers "
+        "come back). With a rate, each delivery has a planned send time and its answer time is "
+        "counted from that plan, so a server falling behind shows in the figures.",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
@@ -129,26 +137,35 @@ def post(port: int, token: str, body: bytes) -> tuple[int, float]:
         connection.close()
 
 
-def send_all(port: int, token: str, bodies: list[bytes], senders: int) -> tuple[list, float]:
+def send_all(
+    port: int, token: str, bodies: list[bytes], senders: int, interval: float = 0.0
+) -> tuple[list, float]:
+    """Post every body from ``senders`` threads. ``interval`` > 0: body n is planned for
+    ``n * interval`` seconds after the start and its answer time counts from that plan."""
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
     queue = list(enumerate(bodies))
+    started = time.perf_counter()
 
     def sender() -> None:
         while True:
             with lock:
                 if not queue:
                     return
-                _number, body = queue.pop(0)
+                number, body = queue.pop(0)
+            planned = started + number * interval
+            if interval:
+                time.sleep(max(0.0, planned - time.perf_counter()))
             try:
                 status, ms = post(port, token, body)
+                if interval:
+                    ms = (time.perf_counter() - planned) * 1000
             except OSError as exc:
                 status, ms = -1, 0.0
                 log(f"send failed: {exc}")
             with lock:
                 results.append((status, ms))
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=sender) for _ in range(min(senders, len(bodies)))]
     for thread in threads:
         thread.start()
@@ -300,7 +317,8 @@ def main(argv: list[str]) -> int:
         send_all(server.port, token, warm, args.senders)
         load_start = harness.load_average()
         first_sent = time.time()
-        results, wall = send_all(server.port, token, bodies, args.senders)
+        interval = args.per_delivery / args.rate if args.rate > 0 else 0.0
+        results, wall = send_all(server.port, token, bodies, args.senders, interval)
 
         cpu_intake = {
             "gunicorn": server.cpu_seconds() - cpu["gunicorn"],
