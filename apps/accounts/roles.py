@@ -73,6 +73,13 @@ _EVERYONE = {
     # Alerts: all staff see alert groups, deliveries and their decision logs, routes and
     # maintenance windows.
     "incidents.view_alertgroup",
+    # ... and the same records in the back office (read-only there).
+    "incidents.view_alertdelivery",
+    "incidents.view_alert",
+    "incidents.view_alertdecision",
+    "incidents.view_alertpage",
+    "incidents.view_alertroute",
+    "incidents.view_maintenancewindow",
 }
 
 # Incidents: anyone on duty declares (reviewers only read). Incident commanders and super
