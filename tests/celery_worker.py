@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_prerun
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from kombu import pools as kombu_pools
@@ -70,6 +70,28 @@ def _purge(app) -> None:
         channel = conn.default_channel
         channel.queue_declare(QUEUE, passive=False, durable=True, auto_delete=False)
         channel.queue_purge(QUEUE)
+
+
+# Tasks the worker thread is running now: with SQLite's in-memory database the worker and
+# the test share one connection, so a test writes only while this is zero (``worker_idle``).
+_running_tasks = [0]
+_running_lock = threading.Lock()
+
+
+def _task_started(**kwargs) -> None:
+    with _running_lock:
+        _running_tasks[0] += 1
+
+
+def _task_finished(**kwargs) -> None:
+    with _running_lock:
+        _running_tasks[0] -= 1
+
+
+def worker_idle() -> bool:
+    """No task is running in the test's worker thread (its transaction, if any, is over)."""
+    with _running_lock:
+        return _running_tasks[0] == 0
 
 
 def _share_in_memory_sqlite():
@@ -225,6 +247,9 @@ def celery_broker(settings, monkeypatch):
 def celery_worker(transactional_db, celery_broker):
     """A running Celery worker thread on the test broker; yields the worker."""
     undo_sharing = _share_in_memory_sqlite()
+    _running_tasks[0] = 0
+    task_prerun.connect(_task_started, weak=False, dispatch_uid="tests.task_started")
+    task_postrun.connect(_task_finished, weak=False, dispatch_uid="tests.task_finished")
     try:
         with start_worker(
             celery_app,
@@ -235,6 +260,8 @@ def celery_worker(transactional_db, celery_broker):
         ) as worker:
             yield worker
     finally:
+        task_prerun.disconnect(dispatch_uid="tests.task_started")
+        task_postrun.disconnect(dispatch_uid="tests.task_finished")
         if undo_sharing is not None:
             undo_sharing()
 

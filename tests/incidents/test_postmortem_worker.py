@@ -14,7 +14,7 @@ from apps.incidents.services import postmortems as services
 from apps.incidents.services.postmortem_reminders import EVENT_ACTION_ITEM, EVENT_POSTMORTEM
 from apps.incidents.tasks import action_item_reminders_task, postmortem_reminders_task
 from apps.notify.models import OutboxMessage, OutboxStatus
-from tests.celery_worker import wait_until
+from tests.celery_worker import wait_until, worker_idle
 from tests.factories import verified_contact_method
 from tests.incidents.factories import commander
 from tests.incidents.postmortem_helpers import SECTIONS, resolved
@@ -39,7 +39,11 @@ def _messages(event):
 def _settled() -> bool:
     """Nothing left for the worker to deliver: the test thread may write now (with SQLite's
     in-memory database the worker shares its connection)."""
-    return not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+    return (
+        worker_idle()
+        and not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+        and worker_idle()
+    )
 
 
 def _beat(tasks, *, until, timeout=90.0):

@@ -20,7 +20,7 @@ from apps.notify.transports import verify_signature
 from apps.oncall.models import Page, PageStepRun
 from apps.oncall.tasks import page_sweep_task
 from opsportal.celery import app as celery_app
-from tests.celery_worker import wait_until
+from tests.celery_worker import wait_until, worker_idle
 from tests.factories import verified_contact_method
 from tests.notify.conftest import WEBHOOK_SECRET
 
@@ -93,13 +93,15 @@ def _settled(page, step_index: int) -> bool:
     """Step ``step_index`` ran and every message so far was delivered: the worker has
     nothing to do until the next step's time. Writes from the test thread happen only
     then, because with SQLite's in-memory database the worker shares its connection."""
+    if not worker_idle():
+        return False
     if not PageStepRun.objects.filter(page=page, step_index=step_index).exists():
         return False
     return (
         not OutboxMessage.objects.filter(payload__page_id=page.pk)
         .exclude(status=OutboxStatus.DELIVERED)
         .exists()
-    )
+    ) and worker_idle()
 
 
 def _status(page) -> str:
