@@ -19,22 +19,11 @@ from apps.incidents.models import (
     AlertRoute,
     MaintenanceWindow,
 )
+from apps.oncall.admin import ReadOnlyAdmin
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(ReadOnlyAdmin):
     actions = None
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AlertDelivery)

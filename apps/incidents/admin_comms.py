@@ -9,17 +9,7 @@ from django.core.exceptions import ValidationError
 
 from apps.incidents.models import StatusTemplate, StatusUpdate, UpdateReminder
 from apps.incidents.services import comms as services
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.oncall.admin import ReadOnlyAdmin
 
 
 class StatusTemplateAdminForm(forms.ModelForm):
@@ -82,7 +72,7 @@ class StatusTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(_ReadOnlyAdmin):
+class StatusUpdateAdmin(ReadOnlyAdmin):
     list_display = ["incident", "audience", "language", "subject", "sent_by", "sent_at"]
     list_filter = ["audience", "language"]
     search_fields = ["incident__number", "subject"]
@@ -90,6 +80,6 @@ class StatusUpdateAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(UpdateReminder)
-class UpdateReminderAdmin(_ReadOnlyAdmin):
+class UpdateReminderAdmin(ReadOnlyAdmin):
     list_display = ["incident", "due_at", "repeat", "person", "sent_at"]
     list_select_related = ["incident", "person"]
